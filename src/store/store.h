@@ -1,0 +1,91 @@
+// The one storage interface. SQLite (sqlite_store.h) is the embedded default; a PostgreSQL
+// implementation fits behind the same interface. Implementations are thread-safe.
+//
+// Every mutation commits its rows and one Event in a single transaction, then calls the commit
+// listener with that Event (after the commit, outside any lock). A failed call changes nothing.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/types.h"
+
+namespace vs::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite" or "postgresql".
+  virtual std::string backend() const = 0;
+  // Ok when the store can answer queries now.
+  virtual Status Ping() = 0;
+
+  // Called after every commit of this process with the committed event (and, for a shared
+  // database, with events committed by other instances). Set once, before serving.
+  using CommitListener = std::function<void(const Event&)>;
+  virtual void SetCommitListener(CommitListener listener) = 0;
+
+  // --- scans and detections -------------------------------------------------------------------
+  // Stores the scan and all its detections atomically (sku from the product catalogue, else the
+  // class name) with a "scan.created" event. Returns the stored scan with its detections.
+  virtual Result<ScanRecord> InsertScan(const NewScan& scan) = 0;
+  virtual Result<ScanRecord> GetScan(Id id, bool with_detections) = 0;
+  virtual Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) = 0;
+  // Newest first (captured_at, then id). InvalidValue for a malformed cursor.
+  virtual Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
+                                                       const PageRequest& page) = 0;
+  // Every figure honours every field of the filter.
+  virtual Result<Summary> Summarize(const DetectionFilter& filter) = 0;
+  virtual Result<std::vector<ActivityBucket>> Activity(const DetectionFilter& filter,
+                                                       Granularity granularity) = 0;
+  // Distinct values present in the data, for filter pickers: "store", "shelf_location",
+  // "sku", "class_name".
+  virtual Result<std::vector<std::string>> DistinctValues(const std::string& column) = 0;
+
+  // --- product catalogue --------------------------------------------------------------------
+  virtual Result<std::vector<Product>> ListProducts() = 0;
+  // Inserts, or updates the product with the same class_name. Conflict if the sku belongs to
+  // another class.
+  virtual Result<Product> UpsertProduct(const Product& product) = 0;
+
+  // --- planograms -----------------------------------------------------------------------------
+  virtual Result<std::vector<Planogram>> ListPlanograms(const PlanogramFilter& filter) = 0;
+  virtual Result<Planogram> GetPlanogram(Id id) = 0;
+  virtual Result<Planogram> CreatePlanogram(const Planogram& p) = 0;
+  virtual Result<Planogram> UpdatePlanogram(const Planogram& p) = 0;  // by p.id
+  virtual Status DeletePlanogram(Id id) = 0;
+
+  // --- model versions -------------------------------------------------------------------------
+  virtual Result<std::vector<ModelVersion>> ListModels() = 0;
+  virtual Result<ModelVersion> GetModel(Id id) = 0;
+  // Inserts or updates by version_name; when is_active, every other version becomes inactive.
+  virtual Result<ModelVersion> UpsertModel(const ModelVersion& m) = 0;
+  virtual Result<ModelMetrics> AddModelMetrics(const ModelMetrics& m) = 0;
+
+  // --- discrepancies (written by compliance analysis) -----------------------------------------
+  virtual Result<std::vector<Discrepancy>> ReplaceDiscrepancies(
+      const std::string& planogram_name, const std::vector<Discrepancy>& rows) = 0;
+  virtual Result<std::vector<Discrepancy>> ListDiscrepancies(
+      const std::optional<std::string>& planogram_name, const std::optional<std::string>& sku,
+      const std::optional<std::string>& type, int limit) = 0;
+
+  // --- events ---------------------------------------------------------------------------------
+  // Events with id > after_id, oldest first, at most `limit`.
+  virtual Result<std::vector<Event>> EventsAfter(Id after_id, int limit) = 0;
+  // Id of the newest event (0 when none): changes whenever any stored data changes.
+  virtual Result<Id> LastEventId() = 0;
+};
+
+struct SqliteOptions {
+  std::string path;  // database file; ":memory:" is not supported (readers need a shared file)
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating if needed) and migrates an SQLite store.
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options);
+
+}  // namespace vs::store

@@ -1,0 +1,177 @@
+// Records kept by the store. Column names follow the earlier VisionStock tables so that its
+// clients keep working; boxes are normalised to 0..1 (centre, width, height) of the full image.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+
+namespace vs::store {
+
+using Id = int64_t;
+
+struct NewDetection {
+  int class_id = 0;
+  std::string class_name;
+  double confidence = 0;
+  double x_center = 0, y_center = 0, width = 0, height = 0;  // 0..1
+};
+
+struct NewScan {
+  std::string store;
+  std::string shelf_location;
+  Timestamp captured_at;  // when the photo was taken (client-supplied or received_at)
+  Timestamp received_at;
+  std::string image_path;  // relative to the data folder, chosen by the server
+  std::string sha256;      // of the image bytes, lowercase hex
+  int width = 0, height = 0;
+  std::optional<Id> model_version_id;
+  double inference_ms = 0;
+  std::vector<NewDetection> detections;
+};
+
+struct DetectionRecord {
+  Id id = 0;
+  Id scan_id = 0;
+  Timestamp timestamp;  // the scan's captured_at
+  std::string sku;      // catalogue SKU for the class, else the class name: never empty
+  std::string class_name;
+  int class_id = 0;
+  double confidence = 0;
+  double x_center = 0, y_center = 0, width = 0, height = 0;
+  std::string shelf_location;
+  std::string store;
+  std::string image_path;
+  std::optional<Id> model_version_id;
+};
+
+struct ScanRecord {
+  Id id = 0;
+  std::string store;
+  std::string shelf_location;
+  Timestamp captured_at;
+  Timestamp received_at;
+  std::string image_path;
+  std::string sha256;
+  int width = 0, height = 0;
+  std::optional<Id> model_version_id;
+  double inference_ms = 0;
+  int detections_count = 0;
+  std::vector<DetectionRecord> detections;  // filled only where an API says so
+};
+
+// Every field is optional; set fields are ANDed. Time bounds apply to the scan's captured_at:
+// start inclusive, end exclusive.
+struct DetectionFilter {
+  std::optional<std::string> sku, class_name, shelf_location, store;
+  std::optional<Timestamp> start, end;
+  std::optional<double> min_confidence;
+  std::optional<Id> scan_id;
+};
+
+struct ScanFilter {
+  std::optional<std::string> store, shelf_location;
+  std::optional<Timestamp> start, end;
+};
+
+// Keyset pagination, newest first. `cursor` is the opaque next_cursor of a previous page.
+struct PageRequest {
+  int limit = 100;
+  std::optional<std::string> cursor;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_cursor;  // absent on the last page
+};
+
+struct Summary {
+  int64_t total_detections = 0;
+  int64_t unique_skus = 0;
+  int64_t unique_classes = 0;
+  std::optional<double> average_confidence;  // absent when no detection matches
+  int64_t total_scans = 0;                   // scans holding at least one matching detection
+  std::optional<Timestamp> last_detection_at;
+};
+
+enum class Granularity { kHour, kDay };
+struct ActivityBucket {
+  Timestamp start;  // bucket start (UTC hour or day)
+  int64_t detections = 0;
+  int64_t scans = 0;
+};
+
+struct Product {
+  Id id = 0;
+  std::string class_name;  // the model's class this product is detected as (unique)
+  std::string sku;         // unique
+  std::string product_name;
+  std::string brand;
+};
+
+struct Planogram {
+  Id id = 0;
+  std::string planogram_name;
+  std::string sku;
+  std::string product_name;
+  std::string shelf_location;
+  int expected_count = 0;
+  std::optional<double> x_position, y_position;
+  nlohmann::json meta_data = nlohmann::json::object();
+  Timestamp created_at, updated_at;
+};
+
+struct PlanogramFilter {
+  std::optional<std::string> planogram_name, sku, shelf_location;
+};
+
+struct ModelMetrics {
+  Id id = 0;
+  Id model_version_id = 0;
+  Timestamp evaluation_date;
+  std::optional<double> map50, map50_95, precision, recall, f1_score, inference_time_ms;
+  std::string test_dataset_path;
+  std::optional<int> num_test_images;
+};
+
+struct ModelVersion {
+  Id id = 0;
+  std::string version_name;  // unique
+  std::string model_type;    // e.g. "nanodet", "yolov8"
+  std::string model_path;
+  std::string base_model;
+  std::optional<Timestamp> training_date;
+  std::optional<int> epochs;
+  std::string dataset_path;
+  bool is_active = false;
+  Timestamp created_at;
+  std::vector<ModelMetrics> metrics;  // filled by ListModels / GetModel
+};
+
+struct Discrepancy {
+  Id id = 0;
+  Id planogram_id = 0;
+  std::string sku;
+  std::string shelf_location;
+  std::string discrepancy_type;  // "missing", "low", "misplaced", "overstock", ...
+  int expected_count = 0;
+  int detected_count = 0;
+  std::optional<double> confidence_score;
+  nlohmann::json meta_data = nlohmann::json::object();
+  Timestamp created_at;
+};
+
+// A committed change, for live updates. Ids increase strictly in commit order.
+struct Event {
+  Id id = 0;
+  std::string type;  // "scan.created", "planogram.changed", "product.changed", "model.changed"
+  nlohmann::json payload;
+  Timestamp created_at;
+};
+
+}  // namespace vs::store
