@@ -1,0 +1,229 @@
+#include "store/sqlite_schema.h"
+
+#include "core/time.h"
+#include "store/rollup.h"
+
+namespace vs::store::sqlite {
+namespace {
+
+// Times are INTEGER Unix milliseconds; JSON documents are TEXT.
+constexpr const char* kCoreTables = R"sql(
+CREATE TABLE model_versions (
+  id            INTEGER PRIMARY KEY,
+  version_name  TEXT NOT NULL UNIQUE,
+  model_type    TEXT NOT NULL DEFAULT '',
+  model_path    TEXT NOT NULL DEFAULT '',
+  base_model    TEXT NOT NULL DEFAULT '',
+  training_date INTEGER,
+  epochs        INTEGER,
+  dataset_path  TEXT NOT NULL DEFAULT '',
+  is_active     INTEGER NOT NULL DEFAULT 0 CHECK (is_active IN (0, 1)),
+  created_at    INTEGER NOT NULL
+);
+-- At most one active model version.
+CREATE UNIQUE INDEX model_versions_one_active ON model_versions(is_active) WHERE is_active = 1;
+
+CREATE TABLE model_metrics (
+  id                INTEGER PRIMARY KEY,
+  model_version_id  INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+  evaluation_date   INTEGER NOT NULL,
+  map50             REAL,
+  map50_95          REAL,
+  precision         REAL,
+  recall            REAL,
+  f1_score          REAL,
+  inference_time_ms REAL,
+  test_dataset_path TEXT NOT NULL DEFAULT '',
+  num_test_images   INTEGER
+);
+CREATE INDEX model_metrics_model ON model_metrics(model_version_id, evaluation_date);
+
+CREATE TABLE scans (
+  id               INTEGER PRIMARY KEY,
+  store            TEXT NOT NULL,
+  shelf_location   TEXT NOT NULL,
+  captured_at      INTEGER NOT NULL,
+  received_at      INTEGER NOT NULL,
+  image_path       TEXT NOT NULL,
+  sha256           TEXT NOT NULL,
+  width            INTEGER NOT NULL,
+  height           INTEGER NOT NULL,
+  model_version_id INTEGER REFERENCES model_versions(id),
+  inference_ms     REAL NOT NULL,
+  detections_count INTEGER NOT NULL CHECK (detections_count >= 0)
+);
+CREATE INDEX scans_captured ON scans(captured_at);
+CREATE INDEX scans_store ON scans(store, captured_at);
+CREATE INDEX scans_shelf ON scans(shelf_location, captured_at);
+
+-- timestamp, store and shelf_location repeat the scan's values so that filters need no join.
+CREATE TABLE detections (
+  id               INTEGER PRIMARY KEY,
+  scan_id          INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+  timestamp        INTEGER NOT NULL,
+  sku              TEXT NOT NULL CHECK (sku <> ''),
+  class_name       TEXT NOT NULL CHECK (class_name <> ''),
+  class_id         INTEGER NOT NULL,
+  confidence       REAL NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+  x_center         REAL NOT NULL,
+  y_center         REAL NOT NULL,
+  width            REAL NOT NULL,
+  height           REAL NOT NULL,
+  shelf_location   TEXT NOT NULL,
+  store            TEXT NOT NULL,
+  meta_data        TEXT NOT NULL DEFAULT '{}',
+  model_version_id INTEGER REFERENCES model_versions(id)
+);
+-- Newest-first listing: every index ends in (timestamp, rowid) order.
+CREATE INDEX detections_time ON detections(timestamp);
+CREATE INDEX detections_sku ON detections(sku, timestamp);
+CREATE INDEX detections_class ON detections(class_name, timestamp);
+CREATE INDEX detections_shelf ON detections(shelf_location, timestamp);
+CREATE INDEX detections_store ON detections(store, timestamp);
+CREATE INDEX detections_scan ON detections(scan_id);
+
+CREATE TABLE products (
+  id           INTEGER PRIMARY KEY,
+  class_name   TEXT NOT NULL UNIQUE CHECK (class_name <> ''),
+  sku          TEXT NOT NULL UNIQUE CHECK (sku <> ''),
+  product_name TEXT NOT NULL DEFAULT '',
+  brand        TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE planograms (
+  id             INTEGER PRIMARY KEY,
+  planogram_name TEXT NOT NULL CHECK (planogram_name <> ''),
+  sku            TEXT NOT NULL CHECK (sku <> ''),
+  product_name   TEXT NOT NULL DEFAULT '',
+  shelf_location TEXT NOT NULL DEFAULT '',
+  expected_count INTEGER NOT NULL CHECK (expected_count >= 0),
+  x_position     REAL,
+  y_position     REAL,
+  meta_data      TEXT NOT NULL DEFAULT '{}',
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+);
+CREATE INDEX planograms_name ON planograms(planogram_name);
+CREATE INDEX planograms_sku ON planograms(sku);
+
+CREATE TABLE discrepancies (
+  id               INTEGER PRIMARY KEY,
+  planogram_id     INTEGER NOT NULL REFERENCES planograms(id) ON DELETE CASCADE,
+  sku              TEXT NOT NULL,
+  shelf_location   TEXT NOT NULL DEFAULT '',
+  discrepancy_type TEXT NOT NULL,
+  expected_count   INTEGER NOT NULL,
+  detected_count   INTEGER NOT NULL,
+  confidence_score REAL,
+  meta_data        TEXT NOT NULL DEFAULT '{}',
+  created_at       INTEGER NOT NULL
+);
+CREATE INDEX discrepancies_planogram ON discrepancies(planogram_id);
+CREATE INDEX discrepancies_sku ON discrepancies(sku);
+
+-- Committed changes in commit order, for live clients (AUTOINCREMENT: ids never reused).
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  type       TEXT NOT NULL,
+  payload    TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
+// Pre-aggregated detections for Summarize, Activity and DistinctValues (see store/rollup.h).
+// One row per (level, mode, bucket, store, shelf_location, sku, class_name):
+//   level 0 all time (bucket 0), 1 UTC day, 2 UTC hour (bucket = its start, Unix ms);
+//   mode 0 neither sku nor class_name (both ''), 1 sku only (class_name ''), 2 class_name only
+//   (sku ''), 3 both;
+//   n detections, sum_conf their confidence sum, max_ts their newest timestamp (NULL when n=0),
+//   scans the number of scans holding at least one of them. Mode 0 also has rows (n=0) for
+//   scans without detections, so that every store and shelf appears.
+constexpr const char* kRollupTable = R"sql(
+CREATE TABLE rollup (
+  level          INTEGER NOT NULL,
+  mode           INTEGER NOT NULL,
+  bucket         INTEGER NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  sku            TEXT NOT NULL,
+  class_name     TEXT NOT NULL,
+  n              INTEGER NOT NULL,
+  sum_conf       REAL NOT NULL,
+  max_ts         INTEGER,
+  scans          INTEGER NOT NULL,
+  PRIMARY KEY (level, mode, bucket, store, shelf_location, sku, class_name)
+) WITHOUT ROWID;
+)sql";
+
+std::string BucketExpr(int level, const std::string& ts) {
+  if (level == kLevelAll) return "0";
+  const std::string w = std::to_string(level == kLevelDay ? kDayMs : kHourMs);
+  return "(" + ts + " - ((" + ts + " % " + w + ") + " + w + ") % " + w + ")";
+}
+
+}  // namespace
+
+std::string RollupRebuildSql() {
+  std::string sql = "DELETE FROM rollup;\n";
+  for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
+    for (int mode = 0; mode < 4; ++mode) {
+      const std::string sku = (mode & 1) ? "sku" : "''";
+      const std::string cls = (mode & 2) ? "class_name" : "''";
+      sql += "INSERT INTO rollup SELECT " + std::to_string(level) + ", " + std::to_string(mode) +
+             ", " + BucketExpr(level, "timestamp") + ", store, shelf_location, " + sku + ", " +
+             cls +
+             ", COUNT(*), SUM(confidence), MAX(timestamp), COUNT(DISTINCT scan_id) "
+             "FROM detections GROUP BY 3, 4, 5, 6, 7;\n";
+    }
+    sql += "INSERT OR IGNORE INTO rollup SELECT " + std::to_string(level) + ", 0, " +
+           BucketExpr(level, "captured_at") +
+           ", store, shelf_location, '', '', 0, 0.0, NULL, 0 FROM scans GROUP BY 3, 4, 5;\n";
+  }
+  return sql;
+}
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "core tables", kCoreTables},
+      {2, "detection rollups", std::string(kRollupTable) + RollupRebuildSql()},
+  };
+  return kAll;
+}
+
+Status Migrate(Connection* c) {
+  VS_RETURN_IF_ERROR(
+      c->Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+  const int latest = Migrations().back().version;
+  for (const Migration& m : Migrations()) {
+    Transaction tx(c);
+    VS_RETURN_IF_ERROR(tx.status());
+    auto q = c->Prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+    if (!q.ok()) return q.status();
+    q->Bind(m.version);
+    auto applied = q->Step();
+    if (!applied.ok()) return applied.status();
+    if (*applied) continue;
+    Status s = c->Exec(m.sql);
+    if (!s.ok()) {
+      return Status::Internal("migration " + std::to_string(m.version) + " (" + m.name +
+                              ") failed: " + s.message());
+    }
+    auto rec =
+        c->Prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES (?,?,?)");
+    if (!rec.ok()) return rec.status();
+    VS_RETURN_IF_ERROR(rec->BindAll(m.version, m.name, ToUnixMillis(Now())).Run());
+    VS_RETURN_IF_ERROR(tx.Commit());
+  }
+  auto newest = c->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!newest.ok()) return newest.status();
+  auto row = newest->Step();
+  if (!row.ok()) return row.status();
+  if (newest->Int(0) > latest) {
+    return Status::Unavailable("database schema version " + std::to_string(newest->Int(0)) +
+                               " is newer than this program's " + std::to_string(latest));
+  }
+  return Status::Ok();
+}
+
+}  // namespace vs::store::sqlite

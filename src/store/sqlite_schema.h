@@ -1,0 +1,30 @@
+// The SQLite schema as an ordered list of versioned migrations. Each migration is applied once,
+// in its own transaction, and recorded in schema_migrations(version, name, applied_at).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "store/sqlite_db.h"
+
+namespace vs::store::sqlite {
+
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+// Every migration, oldest first.
+const std::vector<Migration>& Migrations();
+
+// Applies the migrations missing from `c`'s database. Unavailable when the database was written
+// by a newer program (it records a version this program does not know).
+Status Migrate(Connection* c);
+
+// SQL that recomputes the rollup table from detections and scans (used by the migration that
+// creates it, and by tests as the definition of what InsertScan maintains incrementally).
+std::string RollupRebuildSql();
+
+}  // namespace vs::store::sqlite

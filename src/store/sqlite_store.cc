@@ -1,0 +1,378 @@
+// SqliteStore: opening, the reader pool, scans, detections, events and distinct values.
+#include "store/sqlite_store.h"
+
+#include <cmath>
+#include <map>
+
+#include "core/log.h"
+#include "store/cursor.h"
+#include "store/json.h"
+#include "store/sqlite_rows.h"
+#include "store/sqlite_schema.h"
+
+namespace vs::store {
+
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options) {
+  auto s = sqlite::SqliteStore::Open(options);
+  if (!s.ok()) return s.status();
+  return std::unique_ptr<Store>(std::move(s).value());
+}
+
+namespace sqlite {
+
+void Where::Add(const std::string& condition, std::vector<Value> values) {
+  sql += sql.empty() ? " WHERE " : " AND ";
+  sql += condition;
+  for (auto& v : values) args.push_back(std::move(v));
+}
+
+void Where::BindTo(Stmt* stmt) const {
+  for (const auto& v : args) std::visit([stmt](const auto& x) { stmt->Bind(x); }, v);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
+  if (options.path.empty() || options.path == ":memory:" || options.path.rfind("file:", 0) == 0) {
+    return Status::InvalidArgument("the SQLite store needs a plain database file path, not '" +
+                                   options.path + "'");
+  }
+  std::unique_ptr<SqliteStore> s(new SqliteStore(options));
+  auto w = Connection::Open(options.path, /*read_only=*/false, options.busy_timeout_ms);
+  if (!w.ok()) return w.status();
+  s->writer_ = std::move(w).value();
+  VS_RETURN_IF_ERROR(Migrate(s->writer_.get()));
+  return s;
+}
+
+SqliteStore::~SqliteStore() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  // Keeps query-planner statistics current; cheap when little changed.
+  (void)writer_->Exec("PRAGMA optimize");
+}
+
+SqliteStore::Reader::~Reader() {
+  if (!c_) return;
+  {
+    std::lock_guard<std::mutex> lock(s_->pool_mu_);
+    s_->idle_.push_back(std::move(c_));
+  }
+  s_->pool_cv_.notify_one();
+}
+
+Result<SqliteStore::Reader> SqliteStore::AcquireReader() {
+  std::unique_lock<std::mutex> lock(pool_mu_);
+  pool_cv_.wait(lock, [this] { return !idle_.empty() || open_readers_ < kMaxReaders; });
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return Reader(this, std::move(c));
+  }
+  ++open_readers_;
+  lock.unlock();
+  auto c = Connection::Open(options_.path, /*read_only=*/true, options_.busy_timeout_ms);
+  if (!c.ok()) {
+    {
+      std::lock_guard<std::mutex> relock(pool_mu_);
+      --open_readers_;
+    }
+    pool_cv_.notify_one();
+    return c.status();
+  }
+  return Reader(this, std::move(c).value());
+}
+
+Status SqliteStore::Ping() {
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare("SELECT COUNT(*) FROM schema_migrations");
+  if (!q.ok()) return Status::Unavailable(q.status().message());
+  auto row = q->Step();
+  if (!row.ok()) return Status::Unavailable(row.status().message());
+  return Status::Ok();
+}
+
+void SqliteStore::SetCommitListener(CommitListener listener) {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  listener_ = std::move(listener);
+}
+
+Status SqliteStore::AppendEvent(Connection* c, std::string type, nlohmann::json payload,
+                                Event* out) {
+  out->type = std::move(type);
+  out->payload = std::move(payload);
+  out->created_at = Now();
+  auto q = c->Prepare("INSERT INTO events(type, payload, created_at) VALUES (?, ?, ?)");
+  if (!q.ok()) return q.status();
+  VS_RETURN_IF_ERROR(
+      q->BindAll(out->type, out->payload.dump(), ToUnixMillis(out->created_at)).Run());
+  out->id = c->LastInsertId();
+  return Status::Ok();
+}
+
+namespace {
+
+Status ValidateScan(const NewScan& scan) {
+  if (scan.width < 0 || scan.height < 0) return Status::InvalidValue("negative image size");
+  if (!std::isfinite(scan.inference_ms)) return Status::InvalidValue("inference_ms not finite");
+  for (const auto& d : scan.detections) {
+    if (d.class_name.empty()) return Status::InvalidValue("detection without a class name");
+    if (!(d.confidence >= 0 && d.confidence <= 1)) {
+      return Status::InvalidValue("detection confidence outside 0..1");
+    }
+    for (double v : {d.x_center, d.y_center, d.width, d.height}) {
+      if (!std::isfinite(v)) return Status::InvalidValue("detection box not finite");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckLimit(int limit, int max) {
+  if (limit < 1 || limit > max) {
+    return Status::InvalidValue("limit must be between 1 and " + std::to_string(max));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
+  VS_RETURN_IF_ERROR(ValidateScan(in));
+  return Mutate<ScanRecord>([&](Connection* c, Event* event) -> Result<ScanRecord> {
+    ScanRecord s;
+    s.store = in.store;
+    s.shelf_location = in.shelf_location;
+    s.captured_at = in.captured_at;
+    s.received_at = in.received_at;
+    s.image_path = in.image_path;
+    s.sha256 = in.sha256;
+    s.width = in.width;
+    s.height = in.height;
+    s.model_version_id = in.model_version_id;
+    s.inference_ms = in.inference_ms;
+    s.detections_count = static_cast<int>(in.detections.size());
+    {
+      auto q = c->Prepare(
+          "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
+          " width, height, model_version_id, inference_ms, detections_count)"
+          " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      if (!q.ok()) return q.status();
+      VS_RETURN_IF_ERROR(q->BindAll(s.store, s.shelf_location, ToUnixMillis(s.captured_at),
+                                    ToUnixMillis(s.received_at), s.image_path, s.sha256, s.width,
+                                    s.height, s.model_version_id, s.inference_ms,
+                                    s.detections_count)
+                             .Run());
+      s.id = c->LastInsertId();
+    }
+    // Catalogue SKU per class name, else the class name itself.
+    std::map<std::string, std::string> skus;
+    for (const auto& d : in.detections) {
+      if (skus.count(d.class_name)) continue;
+      auto q = c->Prepare("SELECT sku FROM products WHERE class_name = ?");
+      if (!q.ok()) return q.status();
+      q->Bind(d.class_name);
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      skus[d.class_name] = *row ? q->Text(0) : d.class_name;
+    }
+    auto ins = c->Prepare(
+        "INSERT INTO detections(scan_id, timestamp, sku, class_name, class_id, confidence,"
+        " x_center, y_center, width, height, shelf_location, store, model_version_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins.ok()) return ins.status();
+    s.detections.reserve(in.detections.size());
+    for (const auto& d : in.detections) {
+      DetectionRecord r;
+      r.scan_id = s.id;
+      r.timestamp = s.captured_at;
+      r.sku = skus[d.class_name];
+      r.class_name = d.class_name;
+      r.class_id = d.class_id;
+      r.confidence = d.confidence;
+      r.x_center = d.x_center;
+      r.y_center = d.y_center;
+      r.width = d.width;
+      r.height = d.height;
+      r.shelf_location = s.shelf_location;
+      r.store = s.store;
+      r.image_path = s.image_path;
+      r.model_version_id = s.model_version_id;
+      VS_RETURN_IF_ERROR(ins->BindAll(r.scan_id, ToUnixMillis(r.timestamp), r.sku, r.class_name,
+                                      r.class_id, r.confidence, r.x_center, r.y_center, r.width,
+                                      r.height, r.shelf_location, r.store, r.model_version_id)
+                             .Run());
+      r.id = c->LastInsertId();
+      s.detections.push_back(std::move(r));
+    }
+    VS_RETURN_IF_ERROR(AddToRollups(c, s));
+
+    nlohmann::json classes = nlohmann::json::object(), sku_counts = nlohmann::json::object();
+    for (const auto& d : s.detections) {
+      classes[d.class_name] = classes.value(d.class_name, 0) + 1;
+      sku_counts[d.sku] = sku_counts.value(d.sku, 0) + 1;
+    }
+    ScanRecord bare = s;
+    bare.detections.clear();
+    VS_RETURN_IF_ERROR(AppendEvent(
+        c, "scan.created",
+        {{"scan", ToJson(bare)}, {"classes", std::move(classes)}, {"skus", std::move(sku_counts)}},
+        event));
+    return s;
+  });
+}
+
+Result<ScanRecord> SqliteStore::GetScan(Id id, bool with_detections) {
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  Connection* c = r->get();
+  ScanRecord s;
+  {
+    auto q = c->Prepare(std::string("SELECT ") + kScanColumns + " FROM scans WHERE id = ?");
+    if (!q.ok()) return q.status();
+    q->Bind(id);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("scan " + std::to_string(id) + " not found");
+    s = ScanFromRow(*q);
+  }
+  if (with_detections) {
+    auto q = c->Prepare(std::string("SELECT ") + kDetectionColumns + kDetectionFrom +
+                        " WHERE d.scan_id = ? ORDER BY d.id");
+    if (!q.ok()) return q.status();
+    q->Bind(id);
+    for (;;) {
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      s.detections.push_back(DetectionFromRow(*q));
+    }
+  }
+  return s;
+}
+
+Result<Page<ScanRecord>> SqliteStore::ListScans(const ScanFilter& f, const PageRequest& page) {
+  VS_RETURN_IF_ERROR(CheckLimit(page.limit, 1000));
+  Where w;
+  if (f.store) w.Add("store = ?", {*f.store});
+  if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
+  if (f.start) w.Add("captured_at >= ?", {ToUnixMillis(*f.start)});
+  if (f.end) w.Add("captured_at < ?", {ToUnixMillis(*f.end)});
+  if (page.cursor) {
+    auto key = DecodeCursor(*page.cursor);
+    if (!key.ok()) return key.status();
+    w.Add("(captured_at, id) < (?, ?)", {key->ms, key->id});
+  }
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare(std::string("SELECT ") + kScanColumns + " FROM scans" + w.sql +
+                         " ORDER BY captured_at DESC, id DESC LIMIT ?");
+  if (!q.ok()) return q.status();
+  w.BindTo(&*q);
+  q->Bind(page.limit + 1);
+  Page<ScanRecord> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      const auto& last = out.items.back();
+      out.next_cursor = EncodeCursor({ToUnixMillis(last.captured_at), last.id});
+      break;
+    }
+    out.items.push_back(ScanFromRow(*q));
+  }
+  return out;
+}
+
+Result<Page<DetectionRecord>> SqliteStore::ListDetections(const DetectionFilter& f,
+                                                          const PageRequest& page) {
+  VS_RETURN_IF_ERROR(CheckLimit(page.limit, 1000));
+  Where w = DetectionWhere(f, "d.");
+  if (page.cursor) {
+    auto key = DecodeCursor(*page.cursor);
+    if (!key.ok()) return key.status();
+    w.Add("(d.timestamp, d.id) < (?, ?)", {key->ms, key->id});
+  }
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare(std::string("SELECT ") + kDetectionColumns + kDetectionFrom + w.sql +
+                         " ORDER BY d.timestamp DESC, d.id DESC LIMIT ?");
+  if (!q.ok()) return q.status();
+  w.BindTo(&*q);
+  q->Bind(page.limit + 1);
+  Page<DetectionRecord> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      const auto& last = out.items.back();
+      out.next_cursor = EncodeCursor({ToUnixMillis(last.timestamp), last.id});
+      break;
+    }
+    out.items.push_back(DetectionFromRow(*q));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::DistinctValues(const std::string& column) {
+  // Level-0 rollup rows: mode 0 names every store and shelf, mode 1 every sku, 2 every class.
+  std::string sql;
+  if (column == "store" || column == "shelf_location") {
+    sql = "SELECT DISTINCT " + column + " FROM rollup WHERE level = 0 AND mode = 0";
+  } else if (column == "sku") {
+    sql = "SELECT DISTINCT sku FROM rollup WHERE level = 0 AND mode = 1";
+  } else if (column == "class_name") {
+    sql = "SELECT DISTINCT class_name FROM rollup WHERE level = 0 AND mode = 2";
+  } else {
+    return Status::InvalidValue("no distinct values for column '" + column +
+                                "' (store, shelf_location, sku, class_name)");
+  }
+  sql += " ORDER BY 1";
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare(sql);
+  if (!q.ok()) return q.status();
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(q->Text(0));
+  }
+  return out;
+}
+
+Result<std::vector<Event>> SqliteStore::EventsAfter(Id after_id, int limit) {
+  VS_RETURN_IF_ERROR(CheckLimit(limit, 10000));
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare(
+      "SELECT id, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?");
+  if (!q.ok()) return q.status();
+  q->BindAll(after_id, limit);
+  std::vector<Event> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Event e;
+    e.id = q->Int(0);
+    e.type = q->Text(1);
+    e.payload = ParseJsonColumn(q->Text(2));
+    e.created_at = FromUnixMillis(q->Int(3));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<Id> SqliteStore::LastEventId() {
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare("SELECT COALESCE(MAX(id), 0) FROM events");
+  if (!q.ok()) return q.status();
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  return q->Int(0);
+}
+
+}  // namespace sqlite
+}  // namespace vs::store

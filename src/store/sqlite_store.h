@@ -1,0 +1,141 @@
+// The SQLite implementation of Store (internal: callers use OpenSqlite from store/store.h).
+//
+// One writer connection behind write_mu_ runs every mutation in a BEGIN IMMEDIATE transaction;
+// reads take a connection from a pool of read-only connections, so in WAL mode they never wait
+// for a writer. Events are committed with their rows; the commit listener is then called outside
+// the writer lock, serialised so that listeners see events in commit (id) order.
+//
+// Durability: synchronous=NORMAL in WAL mode. A killed process never leaves a partial
+// transaction; a power loss may lose the last commits but never corrupts the file.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace vs::store::sqlite {
+
+// A WHERE clause under construction: "AND"-joined conditions and their parameters in order.
+struct Where {
+  using Value = std::variant<int64_t, double, std::string>;
+  std::string sql;  // "" or " WHERE a = ? AND b = ?"
+  std::vector<Value> args;
+
+  void Add(const std::string& condition, std::vector<Value> values);
+  void BindTo(Stmt* stmt) const;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the writer, applies migrations. Readers open lazily.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  std::string backend() const override { return "sqlite"; }
+  Status Ping() override;
+  void SetCommitListener(CommitListener listener) override;
+
+  Result<ScanRecord> InsertScan(const NewScan& scan) override;
+  Result<ScanRecord> GetScan(Id id, bool with_detections) override;
+  Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
+  Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
+                                               const PageRequest& page) override;
+  Result<Summary> Summarize(const DetectionFilter& filter) override;
+  Result<std::vector<ActivityBucket>> Activity(const DetectionFilter& filter,
+                                               Granularity granularity) override;
+  Result<std::vector<std::string>> DistinctValues(const std::string& column) override;
+
+  Result<std::vector<Product>> ListProducts() override;
+  Result<Product> UpsertProduct(const Product& product) override;
+
+  Result<std::vector<Planogram>> ListPlanograms(const PlanogramFilter& filter) override;
+  Result<Planogram> GetPlanogram(Id id) override;
+  Result<Planogram> CreatePlanogram(const Planogram& p) override;
+  Result<Planogram> UpdatePlanogram(const Planogram& p) override;
+  Status DeletePlanogram(Id id) override;
+
+  Result<std::vector<ModelVersion>> ListModels() override;
+  Result<ModelVersion> GetModel(Id id) override;
+  Result<ModelVersion> UpsertModel(const ModelVersion& m) override;
+  Result<ModelMetrics> AddModelMetrics(const ModelMetrics& m) override;
+
+  Result<std::vector<Discrepancy>> ReplaceDiscrepancies(
+      const std::string& planogram_name, const std::vector<Discrepancy>& rows) override;
+  Result<std::vector<Discrepancy>> ListDiscrepancies(
+      const std::optional<std::string>& planogram_name, const std::optional<std::string>& sku,
+      const std::optional<std::string>& type, int limit) override;
+
+  Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
+  Result<Id> LastEventId() override;
+
+  // Summarize answered from detection rows alone (the reference the rollups must equal).
+  Result<Summary> SummarizeExact(const DetectionFilter& filter);
+
+ private:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
+
+  // A pooled read-only connection, returned to the pool on destruction.
+  class Reader {
+   public:
+    Reader(SqliteStore* s, std::unique_ptr<Connection> c) : s_(s), c_(std::move(c)) {}
+    Reader(Reader&&) = default;
+    ~Reader();
+    Connection* operator->() const { return c_.get(); }
+    Connection* get() const { return c_.get(); }
+
+   private:
+    SqliteStore* s_;
+    std::unique_ptr<Connection> c_;
+  };
+  Result<Reader> AcquireReader();
+
+  // Runs `body(Connection*, Event*) -> Result<T>` in a write transaction; `body` must fill the
+  // Event through AppendEvent. Commits, then calls the listener with the event.
+  template <typename T, typename Body>
+  Result<T> Mutate(Body&& body);
+  // Inserts the event row and fills `out` (id, type, payload, created_at).
+  static Status AppendEvent(Connection* c, std::string type, nlohmann::json payload, Event* out);
+
+  // Rollup maintenance for one inserted scan (same transaction).
+  static Status AddToRollups(Connection* c, const ScanRecord& scan);
+  Result<ModelVersion> LoadModel(Connection* c, Id id);
+
+  SqliteOptions options_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  std::mutex notify_mu_;                // serialises listener calls in commit order
+  CommitListener listener_;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by pool_mu_
+  int open_readers_ = 0;                           // guarded by pool_mu_
+  static constexpr int kMaxReaders = 8;
+};
+
+template <typename T, typename Body>
+Result<T> SqliteStore::Mutate(Body&& body) {
+  Event event;
+  std::unique_lock<std::mutex> notify(notify_mu_, std::defer_lock);
+  Result<T> out = Status::Internal("mutation produced no result");
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Transaction tx(writer_.get());
+    VS_RETURN_IF_ERROR(tx.status());
+    out = body(writer_.get(), &event);
+    if (!out.ok()) return out;
+    if (event.id == 0) return Status::Internal("mutation recorded no event");
+    VS_RETURN_IF_ERROR(tx.Commit());
+    notify.lock();  // taken before the writer lock is released: listeners see commit order
+  }
+  if (listener_) listener_(event);
+  return out;
+}
+
+}  // namespace vs::store::sqlite
