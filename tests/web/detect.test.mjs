@@ -24,8 +24,8 @@ test('uploading photos on the Detect page stores scans and draws their detection
   await page.getByLabel('Shelf location').fill('bay-7');
   const notAnImage = Buffer.from('this is a shopping list, not a photo\n');
   await page.getByLabel('Shelf photos').setInputFiles([
-    path.join(PHOTOS, 'dog.jpg'),
-    path.join(PHOTOS, 'eagle.jpg'),
+    { name: 'dog.jpg', mimeType: 'image/jpeg', buffer: fs.readFileSync(path.join(PHOTOS, 'dog.jpg')) },
+    { name: 'eagle.jpg', mimeType: 'image/jpeg', buffer: fs.readFileSync(path.join(PHOTOS, 'eagle.jpg')) },
     { name: 'list.jpg', mimeType: 'image/jpeg', buffer: notAnImage },
   ]);
   await page.getByRole('button', { name: 'Upload and detect' }).click();

@@ -87,7 +87,7 @@ test('filter pickers select what the API selects, and the CSV link exports exact
   const options = await getJson(server.base, '/api/filters');
   assert.deepEqual([...options.stores].sort(), ['north', 'south']);
   await page.goto(`${server.base}/#/records`);
-  await page.locator('#f-store option[value="north"]').waitFor({ state: 'attached' });
+  await page.waitForFunction(() => [...document.querySelector('#f-store').options].some((o) => o.value === 'north'));
 
   await page.locator('#f-store').selectOption('north');
   await page.locator('#f-shelf').selectOption('aisle-2');
@@ -163,7 +163,7 @@ test('scan view draws one labelled box per detection; the threshold hides lower 
   const r = page.locator(`rect[data-detection-id="${first.id}"]`);
   assert.ok(Math.abs(Number(await r.getAttribute('x')) - first.bbox[0]) < 1);
   assert.ok(Math.abs(Number(await r.getAttribute('width')) - (first.bbox[2] - first.bbox[0])) < 1);
-  const labels = await page.locator('[data-testid="scan-view"] text').allInnerTexts();
+  const labels = await page.locator('[data-testid="scan-view"] text').allTextContents();
   assert.ok(labels.some((t) => t.startsWith(first.sku) && t.endsWith(`${Math.round(first.confidence * 100)}%`)), `labels: ${labels}`);
   await page.locator('[data-testid="scan-view"] img').evaluate((img) => img.decode());
   await screenshot(page, 'scan-view');

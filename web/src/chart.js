@@ -55,7 +55,7 @@ export function ActivityChart({ data, granularity }) {
           paths: uPlot.paths.bars({ size: [0.8, 40] }),
           points: { show: false },
         },
-        { label: 'Scans', stroke: '#d97706', width: 2, points: { show: true, size: 5 } },
+        { label: 'Scans', stroke: '#d97706', width: 2, points: { show: false } },
       ],
     };
     plot.current = new uPlot(opts, data, node);

@@ -32,7 +32,7 @@ const KPIS = [
 
 export function Overview() {
   const [q, setQ] = useHashQuery();
-  const range = RANGES[q.range] ? q.range : '7d';
+  const range = RANGES[q.range] ? q.range : '24h';
   const r = RANGES[range];
   const startSec = rangeStart(range);
   const startIso = startSec === null ? null : new Date(startSec * 1000).toISOString();
@@ -73,7 +73,7 @@ export function Overview() {
       <ul class="kpis" data-testid="kpis">
         ${KPIS.map(([key, label, fmt]) => html`<li class="kpi" data-kpi=${key} data-value=${s ? s[key] ?? '' : ''}>
             <span class="kpi-label">${label}</span>
-            <span class="kpi-value">${s ? fmt(s[key]) : '…'}</span>
+            <span class="kpi-value">${s ? fmt(s[key]) : summary.error ? '—' : '…'}</span>
           </li>`)}
       </ul>
     </section>
@@ -83,7 +83,7 @@ export function Overview() {
         ? chartData[1].some((v) => v > 0)
           ? html`<${ActivityChart} data=${chartData} granularity=${r.granularity} />`
           : html`<p class="muted" data-testid="activity-empty">No detections in this range.${range !== 'all' ? ' Choose a longer range to see older activity.' : ''}</p>`
-        : html`<p class="muted">Loading…</p>`}
+        : html`<p class="muted">${activity.error ? 'Activity could not be loaded.' : 'Loading…'}</p>`}
     </section>
     <section class="card" aria-labelledby="latest-title">
       <h2 id="latest-title">Latest scans</h2>
@@ -102,6 +102,6 @@ export function Overview() {
           </ul>`
         : latest.data
           ? html`<p class="muted" data-testid="latest-empty">No scans stored yet.</p>`
-          : html`<p class="muted">Loading…</p>`}
+          : html`<p class="muted">${latest.error ? 'Latest scans could not be loaded.' : 'Loading…'}</p>`}
     </section>`;
 }

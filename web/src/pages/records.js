@@ -5,7 +5,7 @@ import { getJson, get, queryString } from '../api.js';
 import { useData, useHashQuery } from '../hooks.js';
 import { Empty, PageHeader, fmtConf, fmtDateTime, fmtInt, html } from '../ui.js';
 
-const PAGE_SIZES = [25, 50, 100, 250];
+const PAGE_SIZES = [10, 25, 50, 100, 250];
 
 // datetime-local value ("2024-05-01T10:00") <-> ISO 8601 UTC
 function localToIso(v) {
