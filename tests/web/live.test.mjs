@@ -98,6 +98,35 @@ test('with the WebSocket blocked the Overview falls back to polling and catches 
   await page.close();
 });
 
+test('a dropped WebSocket reconnects with ?after=<last event id seen> and stays live', { timeout: 90_000 }, async () => {
+  const page = await browser.newPage();
+  const sockets = [];
+  await page.routeWebSocket(/\/api\/live/, (ws) => {
+    sockets.push(ws);
+    ws.connectToServer();
+  });
+  await openOverview(page);
+  await waitLive(page);
+  await uploadAndWait(page, 'eagle.jpg', 1000, { store: 'north', shelf_location: 'aisle-3' });
+  const status = page.getByTestId('live-status');
+  const seen = Number(await status.getAttribute('data-last-event-id'));
+  assert.ok(seen > 0, 'the dashboard should have seen an event id');
+  assert.equal(sockets.length, 1);
+
+  await sockets[0].close({ code: 1008, reason: 'too slow' });
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-status"]').dataset.mode !== 'live', null, { timeout: 5000 }).catch(() => {});
+  // Meanwhile a scan arrives; the dashboard must catch up once reconnected.
+  const missed = await uploadPhoto(server.base, path.join(PHOTOS, 'giraffe.jpg'), { store: 'north', shelf_location: 'aisle-3' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="live-status"][data-mode="live"]').length === 1, null, { timeout: 15_000 });
+  assert.ok(sockets.length >= 2, 'the dashboard should reconnect');
+  const url = new URL(sockets[1].url());
+  assert.equal(url.searchParams.get('after'), String(seen));
+  await page.locator(`[data-testid="latest-scans"] [data-scan-id="${missed.scan_id}"]`).waitFor({ timeout: 5000 });
+  const ms = await uploadAndWait(page, 'kite.jpg', 1000, { store: 'north', shelf_location: 'aisle-3' });
+  console.log(`after reconnecting: kite.jpg visible ${ms} ms after the upload returned`);
+  await page.close();
+});
+
 test('Refresh re-reads the data bypassing caches; auto-refresh can be switched on', { timeout: 60_000 }, async () => {
   const page = await browser.newPage();
   await openOverview(page);

@@ -54,6 +54,7 @@ function LiveStatus() {
     polling: `Live push unavailable (${live.modeDetail}); re-reading data every ${POLL_MS / 1000} s and retrying`,
   }[live.mode];
   return html`<div class=${`live-status ${live.mode}`} data-testid="live-status" data-mode=${live.mode}
+      data-last-event-id=${live.lastEventId ?? ''}
       role="status" title=${title}>
     <span class="dot" aria-hidden="true"></span>
     <span>${label}</span>
