@@ -97,6 +97,8 @@ export const del = (path) => send('DELETE', path);
 
 // Uploads one photo to POST /api/detect with XHR so that upload progress is observable.
 // onProgress(fraction 0..1). Resolves with the detect answer; rejects with ApiError.
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024; // the server's request body limit
+
 export function uploadPhoto(file, fields, onProgress) {
   return new Promise((resolve, reject) => {
     const form = new FormData();
@@ -124,7 +126,12 @@ export function uploadPhoto(file, fields, onProgress) {
         reject(new ApiError(xhr.status, 'http_' + xhr.status, `Upload failed: ${xhr.status} ${xhr.statusText}`));
       }
     };
-    xhr.onerror = () => reject(new ApiError(0, 'network', 'Upload failed: cannot reach the server'));
+    xhr.onerror = () =>
+      reject(
+        file.size > MAX_UPLOAD_BYTES
+          ? new ApiError(413, 'too_large', `The server closed the upload: ${file.name} is over the 20 MiB limit`)
+          : new ApiError(0, 'network', 'Upload failed: cannot reach the server'),
+      );
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled'));
     xhr.send(form);
   });

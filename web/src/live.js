@@ -10,6 +10,7 @@
 import { clearCache } from './api.js';
 
 export const POLL_MS = 2500;
+const HELLO_TIMEOUT_MS = 5000;
 export const AUTO_INTERVALS = [5, 10, 30, 60];
 const TOPIC_OF = {
   'scan.created': 'scans',
@@ -142,8 +143,13 @@ function connect() {
     return;
   }
   socket = ws;
+  // A connection that never says hello (e.g. a proxy holding the upgrade) counts as failed.
+  const helloTimer = setTimeout(() => {
+    if (socket === ws && state.mode !== 'live') ws.close();
+  }, HELLO_TIMEOUT_MS);
   ws.onmessage = onMessage;
   ws.onclose = (e) => {
+    clearTimeout(helloTimer);
     if (socket !== ws) return;
     socket = null;
     const why = e.code === 1008 ? 'fell behind, reconnecting' : 'live push unavailable';
