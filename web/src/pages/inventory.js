@@ -95,9 +95,9 @@ export function Inventory() {
       : null}
     ${scan
       ? html`<p data-testid="inventory-scan">
-          Latest scan of <strong>${chosen.shelf}</strong>: <a href=${'#/scans/' + scan.id}>Scan #${scan.id}</a>,
-          ${fmtDateTime(scan.captured_at)} at ${scan.store}, ${fmtInt(scan.detections_count)} detections.
-          <strong>${okCount} of ${planned.length}</strong> planned SKUs at or above the expected count.
+          ${`Latest scan of `}<strong>${chosen.shelf}</strong>${': '}<a href=${'#/scans/' + scan.id}>Scan #${scan.id}</a>
+          ${`, ${fmtDateTime(scan.captured_at)} at ${scan.store}, ${fmtInt(scan.detections_count)} detections. `}
+          <strong>${okCount} of ${planned.length}</strong>${' planned SKUs at or above the expected count.'}
         </p>
         <div class="table-wrap card">
           <table class="table" data-testid="inventory-table">

@@ -204,7 +204,7 @@ export function Planograms() {
               <td class="num">${p.expected_count}</td>
               <td class="num">${p.x_position ?? '—'}, ${p.y_position ?? '—'}</td>
               <td>${fmtDateTime(p.updated_at)}</td>
-              <td class="actions">
+              <td class="row-actions">
                 <button type="button" class="button small secondary" onClick=${() => edit(p)} aria-label=${`Edit ${p.sku} in ${p.planogram_name}`}>Edit</button>
                 <button type="button" class="button small danger" onClick=${() => remove(p)} aria-label=${`Delete ${p.sku} from ${p.planogram_name}`}>Delete</button>
               </td>
