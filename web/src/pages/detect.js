@@ -81,7 +81,7 @@ export function Detect() {
 
   const opts = options.data || {};
   const model = health.data && health.data.model;
-  return html`<${PageHeader} title="Detect" />
+  return html`<${PageHeader} title="Detect" states=${[options, health]} />
     ${model && model.status !== 'ready'
       ? html`<div class="alert error" role="alert">The detector is unavailable${model.reason ? `: ${model.reason}` : ''}. Uploads will be refused until it is back.</div>`
       : null}
