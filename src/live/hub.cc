@@ -1,0 +1,96 @@
+#include "live/hub.h"
+
+#include <boost/asio/strand.hpp>
+#include <utility>
+
+#include "core/log.h"
+#include "live/hub_impl.h"
+#include "live/session.h"
+#include "store/json.h"
+
+namespace vs::live {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+
+std::shared_ptr<Hub> Hub::Create(store::Store& store, EventBus& bus, HubOptions options) {
+  auto hub = std::make_shared<HubImpl>(store, std::move(options));
+  // The bus has no unsubscribe: a hub that is gone simply ignores events.
+  bus.Subscribe([weak = std::weak_ptr<HubImpl>(hub)](const store::Event& event) {
+    if (auto h = weak.lock()) h->OnEvent(event);
+  });
+  return hub;
+}
+
+HubImpl::HubImpl(store::Store& store, HubOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+HubImpl::~HubImpl() { worker_.join(); }
+
+void HubImpl::Accept(beast::tcp_stream stream,
+                     beast::http::request<beast::http::string_body> request) {
+  // A session's handlers must never run concurrently. Unless the stream already runs on a
+  // strand, move its socket onto a new strand of the same execution context.
+  using IoStrand = net::strand<net::io_context::executor_type>;
+  using AnyStrand = net::strand<net::any_io_executor>;
+  auto start = [&](beast::tcp_stream s) {
+    std::make_shared<Session>(shared_from_this(), std::move(s), std::move(request))->Start();
+  };
+  if (stream.get_executor().target<IoStrand>() || stream.get_executor().target<AnyStrand>()) {
+    return start(std::move(stream));
+  }
+  beast::tcp_stream rehomed(net::make_strand(stream.get_executor()));
+  beast::error_code ec;
+  auto protocol = stream.socket().local_endpoint(ec).protocol();
+  if (!ec) {
+    auto fd = stream.socket().release(ec);
+    if (!ec) rehomed.socket().assign(protocol, fd, ec);
+  }
+  if (ec) {
+    log::Warn("live: cannot take over connection", {{"error", ec.message()}});
+    return;
+  }
+  start(std::move(rehomed));
+}
+
+size_t HubImpl::client_count() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+bool HubImpl::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+void HubImpl::CloseAll() {
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  for (auto& [ptr, weak] : sessions_) {
+    if (auto s = weak.lock()) s->Shutdown();
+  }
+}
+
+bool HubImpl::Register(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  if (closed_) return false;
+  sessions_.emplace(session.get(), session);
+  return true;
+}
+
+void HubImpl::Unregister(const Session* session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session);
+}
+
+void HubImpl::OnEvent(const store::Event& event) {
+  // Serialised once; invalid UTF-8 in a payload is replaced rather than thrown.
+  auto message = std::make_shared<const std::string>(
+      store::ToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::lock_guard lock(mu_);
+  // Deliver only posts to the session's strand, so the lock is held for O(clients) posts.
+  for (auto& [ptr, weak] : sessions_) {
+    if (auto s = weak.lock()) s->Deliver(event.id, message);
+  }
+}
+
+}  // namespace vs::live

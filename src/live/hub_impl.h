@@ -1,0 +1,51 @@
+// The Hub behind hub.h: the registry of connected sessions, fan-out of bus events to them, and
+// the worker that performs store reads for replay. Internal to src/live.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "live/hub.h"
+
+namespace vs::live {
+
+class Session;
+
+class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
+ public:
+  HubImpl(store::Store& store, HubOptions options);
+  // Waits for store reads still running on the worker.
+  ~HubImpl() override;
+
+  void Accept(boost::beast::tcp_stream stream,
+              boost::beast::http::request<boost::beast::http::string_body> request) override;
+  size_t client_count() const override;
+  void CloseAll() override;
+
+  // Serialises `event` once and posts it to every registered session. Any thread; never blocks
+  // on a client.
+  void OnEvent(const store::Event& event);
+
+  // --- for sessions ---------------------------------------------------------------------------
+  const HubOptions& options() const { return options_; }
+  store::Store& store() { return store_; }
+  // Runs store reads off the I/O threads.
+  boost::asio::thread_pool& worker() { return worker_; }
+  // Adds a session that completed its handshake. False once CloseAll has been called.
+  bool Register(const std::shared_ptr<Session>& session);
+  // Removes a session; idempotent.
+  void Unregister(const Session* session);
+  bool closed() const;
+
+ private:
+  store::Store& store_;
+  const HubOptions options_;
+  boost::asio::thread_pool worker_{2};
+  mutable std::mutex mu_;
+  bool closed_ = false;                                                  // guarded by mu_
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
+};
+
+}  // namespace vs::live

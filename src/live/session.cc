@@ -1,0 +1,319 @@
+#include "live/session.h"
+
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/version.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "live/hub_impl.h"
+#include "live/request_checks.h"
+#include "store/json.h"
+
+namespace vs::live {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// How long a closing connection may take to flush its last write and close handshake before
+// its socket is torn down (a client that stopped reading never acknowledges).
+constexpr auto kCloseGrace = std::chrono::seconds(5);
+// Events per replay read. Replay reads the next batch only when the queue has drained, so a
+// replaying client holds at most one batch plus max_queue buffered live events.
+constexpr int kMaxBatch = 256;
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string Serialise(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request request)
+    : hub_(std::move(hub)),
+      ws_(std::move(stream)),
+      request_(std::move(request)),
+      teardown_timer_(ws_.get_executor()) {}
+
+Session::~Session() { hub_->Unregister(this); }
+
+void Session::Start() {
+  net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+    Session& s = *self;
+    if (!websocket::is_upgrade(s.request_)) {
+      return s.Reject(http::status::bad_request, "invalid_argument",
+                      "/api/live expects a WebSocket upgrade");
+    }
+    if (s.hub_->closed()) {
+      return s.Reject(http::status::service_unavailable, "unavailable",
+                      "the server is shutting down");
+    }
+    std::optional<std::string_view> origin;
+    if (auto it = s.request_.find(http::field::origin); it != s.request_.end()) {
+      origin = View(it->value());
+    }
+    if (!OriginAllowed(origin, View(s.request_[http::field::host]),
+                       s.hub_->options().allowed_origins)) {
+      log::Warn("live: origin refused", {{"origin", std::string(*origin)},
+                                         {"host", std::string(s.request_[http::field::host])}});
+      return s.Reject(http::status::forbidden, "forbidden", "origin not allowed");
+    }
+    auto after = ParseAfter(View(s.request_.target()));
+    if (!after.ok()) {
+      return s.Reject(http::status::bad_request, "invalid_argument", after.status().message());
+    }
+    s.after_ = *after;
+
+    // The HTTP layer's deadline no longer applies: the websocket stream keeps its own.
+    beast::get_lowest_layer(s.ws_).expires_never();
+    s.ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    s.ws_.read_message_max(s.hub_->options().max_client_message);
+    s.ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "visionstock"); }));
+    s.ws_.async_accept(s.request_, [self](beast::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void Session::Reject(http::status status, const char* code, const std::string& message) {
+  response_.version(request_.version());
+  response_.result(status);
+  response_.set(http::field::server, "visionstock");
+  response_.set(http::field::content_type, "application/json");
+  response_.keep_alive(false);
+  response_.body() = Serialise({{"error", {{"code", code}, {"message", message}}}});
+  response_.prepare_payload();
+  auto& stream = ws_.next_layer();
+  stream.expires_after(std::chrono::seconds(10));
+  http::async_write(stream, response_, [self = shared_from_this()](beast::error_code, size_t) {
+    beast::error_code ignored;
+    self->ws_.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    self->ws_.next_layer().close();
+  });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    log::Write(log::Level::kDebug, "live: handshake failed", {{"error", ec.message()}});
+    return;
+  }
+  registered_ = hub_->Register(shared_from_this());
+  if (!registered_) {
+    Close(websocket::close_code::going_away, "server shutting down");
+    DoRead();
+    return;
+  }
+  // Registered before the first store read: every event committed from here on reaches
+  // OnLive, and everything committed earlier is in the store, so replay + live has no gap.
+  Fetch();
+  DoRead();
+}
+
+void Session::Fetch() {
+  fetching_ = true;
+  fetch_gen_ = discard_gen_;
+  // The first read also takes the hello's last_event_id; later reads continue from cursor_.
+  bool first = !fetched_once_;
+  fetched_once_ = true;
+  std::optional<store::Id> from = first ? after_ : std::optional<store::Id>(cursor_);
+  int limit = static_cast<int>(std::clamp<size_t>(hub_->options().max_queue, 1, kMaxBatch));
+  // The work guard keeps the I/O context running until the batch is posted back.
+  net::post(hub_->worker(), [self = shared_from_this(), first, from, limit,
+                             guard = net::make_work_guard(ws_.get_executor())]() mutable {
+    Batch batch;
+    batch.first = first;
+    store::Store& store = self->hub_->store();
+    if (first) {
+      auto last = store.LastEventId();
+      if (!last.ok()) {
+        batch.status = last.status();
+      } else {
+        batch.last_id = *last;
+      }
+    }
+    if (batch.status.ok()) {
+      batch.from = from.value_or(batch.last_id);
+      auto events = store.EventsAfter(batch.from, limit);
+      if (!events.ok()) {
+        batch.status = events.status();
+      } else {
+        batch.events.reserve(events->size());
+        for (const auto& e : *events) {
+          batch.events.emplace_back(
+              e.id, std::make_shared<const std::string>(Serialise(store::ToJson(e))));
+        }
+      }
+    }
+    auto executor = self->ws_.get_executor();
+    net::post(executor, [self = std::move(self), batch = std::move(batch)]() mutable {
+      self->OnBatch(std::move(batch));
+    });
+  });
+}
+
+void Session::OnBatch(Batch batch) {
+  fetching_ = false;
+  if (closing_) return;
+  if (!batch.status.ok()) {
+    log::Warn("live: replay read failed", {{"error", batch.status.ToString()}});
+    return Close(websocket::close_code::internal_error, "store unavailable");
+  }
+  if (batch.first) {
+    cursor_ = batch.from;
+    Enqueue(std::make_shared<const std::string>(
+        Serialise({{"type", "hello"}, {"last_event_id", batch.last_id}})));
+  }
+  for (auto& [id, message] : batch.events) {
+    cursor_ = id;
+    Enqueue(std::move(message));
+  }
+  if (!batch.events.empty() || fetch_gen_ != discard_gen_) {
+    // Not caught up yet (or live events were dropped while reading): read on once the queue
+    // drains. Going live only after an empty read bounds the queue by max_queue.
+    need_fetch_ = true;
+    return MaybeFetch();
+  }
+  // Caught up: the buffered live events with larger ids follow without gap or duplicate.
+  live_ = true;
+  for (auto& [id, message] : live_buffer_) {
+    if (id > cursor_) Enqueue(std::move(message));
+  }
+  live_buffer_.clear();
+  live_buffer_.shrink_to_fit();
+}
+
+void Session::MaybeFetch() {
+  if (need_fetch_ && !fetching_ && !closing_ && queue_.empty()) {
+    need_fetch_ = false;
+    Fetch();
+  }
+}
+
+void Session::Deliver(store::Id id, Message message) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), id, m = std::move(message)]() mutable {
+    self->OnLive(id, std::move(m));
+  });
+}
+
+void Session::Shutdown() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->Close(websocket::close_code::going_away, "server shutting down");
+  });
+}
+
+void Session::OnLive(store::Id id, Message message) {
+  if (closing_) return;
+  const size_t max_queue = hub_->options().max_queue;
+  if (!live_) {
+    // During replay every live event is also in the store: if too many pile up, drop them and
+    // let replay read them back.
+    if (live_buffer_.size() >= max_queue) {
+      live_buffer_.clear();
+      ++discard_gen_;
+    }
+    live_buffer_.emplace_back(id, std::move(message));
+    return;
+  }
+  if (id <= cursor_) return;  // already replayed
+  if (queue_.size() >= max_queue) {
+    log::Warn("live: dropping a client that cannot keep up", {{"queued", queue_.size()}});
+    return Close(websocket::close_code::policy_error, "too slow");
+  }
+  Enqueue(std::move(message));
+}
+
+void Session::Enqueue(Message message) {
+  queue_.push_back(std::move(message));
+  DoWrite();
+}
+
+void Session::DoWrite() {
+  if (in_flight_ || closing_ || queue_.empty()) return;
+  in_flight_ = std::move(queue_.front());
+  queue_.pop_front();
+  ws_.text(true);
+  ws_.async_write(net::buffer(*in_flight_),
+                  [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+}
+
+void Session::OnWrite(beast::error_code ec) {
+  in_flight_.reset();
+  if (ec) return Finish();
+  if (close_pending_) return DoClose();
+  MaybeFetch();
+  DoWrite();
+}
+
+void Session::DoRead() {
+  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+    self->OnRead(ec, n);
+  });
+}
+
+void Session::OnRead(beast::error_code ec, size_t) {
+  if (ec) {
+    // Closed by the peer, by our close handshake, or by a protocol violation (oversized
+    // message 1009, invalid UTF-8 1007, bad frame 1002), for which Beast has already sent the
+    // close frame.
+    if (ec != websocket::error::closed) {
+      log::Write(log::Level::kDebug, "live: connection ended", {{"error", ec.message()}});
+    }
+    return Finish();
+  }
+  if (!closing_) {
+    if (!ws_.got_text()) {
+      Close(websocket::close_code::unknown_data, "binary messages are not accepted");
+    } else {
+      auto data = read_buffer_.cdata();
+      std::string_view text(static_cast<const char*>(data.data()), data.size());
+      if (!nlohmann::json::accept(text)) {
+        Close(websocket::close_code::bad_payload, "malformed message");
+      }
+    }
+  }
+  read_buffer_.consume(read_buffer_.size());
+  // Keep reading while closing too: the peer's close frame completes the close handshake.
+  DoRead();
+}
+
+void Session::Close(websocket::close_code code, const char* reason) {
+  if (closing_) return;
+  closing_ = true;
+  close_reason_ = websocket::close_reason(code, reason);
+  queue_.clear();
+  live_buffer_.clear();
+  hub_->Unregister(this);
+  teardown_timer_.expires_after(kCloseGrace);
+  teardown_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) beast::get_lowest_layer(self->ws_).close();
+  });
+  if (in_flight_) {
+    close_pending_ = true;
+  } else {
+    DoClose();
+  }
+}
+
+void Session::DoClose() {
+  close_pending_ = false;
+  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+    // The read loop ends with the peer's close frame (or the teardown deadline).
+  });
+}
+
+void Session::Finish() {
+  closing_ = true;
+  queue_.clear();
+  live_buffer_.clear();
+  teardown_timer_.cancel();
+  hub_->Unregister(this);
+}
+
+}  // namespace vs::live

@@ -1,0 +1,74 @@
+// A store::Store that keeps only events, in memory, for hub tests that need a store to fail on
+// demand or no database at all. Every other method returns Unavailable.
+#pragma once
+
+#include <mutex>
+#include <vector>
+
+#include "store/store.h"
+
+namespace vs::live::testing {
+
+class MemoryEventStore final : public store::Store {
+ public:
+  // Appends an event with the next id, calls the commit listener, returns the event.
+  store::Event Commit(const std::string& type, nlohmann::json payload);
+  // While set, LastEventId and EventsAfter return Unavailable.
+  void SetFailing(bool failing);
+
+  std::string backend() const override { return "memory"; }
+  Status Ping() override { return Status::Ok(); }
+  void SetCommitListener(CommitListener listener) override;
+  Result<std::vector<store::Event>> EventsAfter(store::Id after_id, int limit) override;
+  Result<store::Id> LastEventId() override;
+
+  Result<store::ScanRecord> InsertScan(const store::NewScan&) override { return No(); }
+  Result<store::ScanRecord> GetScan(store::Id, bool) override { return No(); }
+  Result<store::Page<store::ScanRecord>> ListScans(const store::ScanFilter&,
+                                                   const store::PageRequest&) override {
+    return No();
+  }
+  Result<store::Page<store::DetectionRecord>> ListDetections(const store::DetectionFilter&,
+                                                             const store::PageRequest&) override {
+    return No();
+  }
+  Result<store::Summary> Summarize(const store::DetectionFilter&) override { return No(); }
+  Result<std::vector<store::ActivityBucket>> Activity(const store::DetectionFilter&,
+                                                      store::Granularity) override {
+    return No();
+  }
+  Result<std::vector<std::string>> DistinctValues(const std::string&) override { return No(); }
+  Result<std::vector<store::Product>> ListProducts() override { return No(); }
+  Result<store::Product> UpsertProduct(const store::Product&) override { return No(); }
+  Result<std::vector<store::Planogram>> ListPlanograms(const store::PlanogramFilter&) override {
+    return No();
+  }
+  Result<store::Planogram> GetPlanogram(store::Id) override { return No(); }
+  Result<store::Planogram> CreatePlanogram(const store::Planogram&) override { return No(); }
+  Result<store::Planogram> UpdatePlanogram(const store::Planogram&) override { return No(); }
+  Status DeletePlanogram(store::Id) override { return No(); }
+  Result<std::vector<store::ModelVersion>> ListModels() override { return No(); }
+  Result<store::ModelVersion> GetModel(store::Id) override { return No(); }
+  Result<store::ModelVersion> UpsertModel(const store::ModelVersion&) override { return No(); }
+  Result<store::ModelMetrics> AddModelMetrics(const store::ModelMetrics&) override { return No(); }
+  Result<std::vector<store::Discrepancy>> ReplaceDiscrepancies(
+      const std::string&, const std::vector<store::Discrepancy>&) override {
+    return No();
+  }
+  Result<std::vector<store::Discrepancy>> ListDiscrepancies(const std::optional<std::string>&,
+                                                            const std::optional<std::string>&,
+                                                            const std::optional<std::string>&,
+                                                            int) override {
+    return No();
+  }
+
+ private:
+  static Status No() { return Status::Unavailable("the memory event store keeps only events"); }
+
+  std::mutex mu_;
+  std::vector<store::Event> events_;
+  CommitListener listener_;
+  bool failing_ = false;
+};
+
+}  // namespace vs::live::testing
