@@ -1,0 +1,149 @@
+// store_bench: per-call latency (p50, p99) of Summarize and ListDetections on a store file seeded
+// by vs_seed. Run: store_bench [DB_PATH] [--calls N]; default DB_PATH is
+// <build>/bench-data/store-1m.db. Reads only; filter values come from the data itself.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace {
+
+using namespace vs;
+using namespace vs::store;
+
+struct Case {
+  std::string name;
+  std::function<Status(int)> call;  // argument: iteration number (to vary filter values)
+};
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path = VS_BINARY_DIR "/bench-data/store-1m.db";
+  int calls = 500;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--calls") == 0 && i + 1 < argc) {
+      calls = std::max(10, std::atoi(argv[++i]));
+    } else {
+      path = argv[i];
+    }
+  }
+  if (!std::filesystem::exists(path)) {
+    std::fprintf(stderr, "store_bench: %s not found; create it with vs_seed %s\n", path.c_str(),
+                 path.c_str());
+    return 1;
+  }
+  auto opened = OpenSqlite({path});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "store_bench: %s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  Store& store = **opened;
+  const auto total = store.Summarize({});
+  const auto shelves = store.DistinctValues("shelf_location");
+  const auto skus = store.DistinctValues("sku");
+  if (!total.ok() || !shelves.ok() || !skus.ok() || shelves->empty() || skus->empty() ||
+      !total->last_detection_at) {
+    std::fprintf(stderr, "store_bench: %s holds no detections\n", path.c_str());
+    return 1;
+  }
+  const Timestamp newest = *total->last_detection_at;
+  std::printf("store_bench: %s: %lld detections, %lld scans, %zu shelves, %zu skus\n", path.c_str(),
+              static_cast<long long>(total->total_detections),
+              static_cast<long long>(total->total_scans), shelves->size(), skus->size());
+
+  const auto shelf = [&](int i) { return (*shelves)[i % shelves->size()]; };
+  const auto sku = [&](int i) { return (*skus)[i % skus->size()]; };
+  // Time windows end at arbitrary (not hour-aligned) instants before the newest detection.
+  const auto window = [&](int i, int days) {
+    DetectionFilter f;
+    f.end = newest - std::chrono::milliseconds(int64_t{i % 97} * 3'600'000 + 1'234'567);
+    f.start = *f.end - std::chrono::milliseconds(int64_t{days} * 86'400'000);
+    return f;
+  };
+  const auto summarize = [&](DetectionFilter f) { return store.Summarize(f).status(); };
+  const auto list = [&](DetectionFilter f) { return store.ListDetections(f, {100, {}}).status(); };
+
+  std::vector<Case> cases = {
+      {"Summarize no filter", [&](int) { return summarize({}); }},
+      {"Summarize shelf_location",
+       [&](int i) {
+         DetectionFilter f;
+         f.shelf_location = shelf(i);
+         return summarize(f);
+       }},
+      {"Summarize sku",
+       [&](int i) {
+         DetectionFilter f;
+         f.sku = sku(i);
+         return summarize(f);
+       }},
+      {"Summarize last 7 days (unaligned)", [&](int i) { return summarize(window(i, 7)); }},
+      {"Summarize last 24 h (unaligned)", [&](int i) { return summarize(window(i, 1)); }},
+      {"Summarize shelf + 7 days",
+       [&](int i) {
+         DetectionFilter f = window(i, 7);
+         f.shelf_location = shelf(i);
+         return summarize(f);
+       }},
+      {"Summarize min_confidence 0.5",
+       [&](int) {
+         DetectionFilter f;
+         f.min_confidence = 0.5;
+         return summarize(f);
+       }},
+      {"ListDetections no filter", [&](int) { return list({}); }},
+      {"ListDetections shelf_location",
+       [&](int i) {
+         DetectionFilter f;
+         f.shelf_location = shelf(i);
+         return list(f);
+       }},
+      {"ListDetections sku",
+       [&](int i) {
+         DetectionFilter f;
+         f.sku = sku(i);
+         return list(f);
+       }},
+      {"ListDetections min_confidence 0.9",
+       [&](int) {
+         DetectionFilter f;
+         f.min_confidence = 0.9;
+         return list(f);
+       }},
+  };
+
+  std::printf("%-36s %8s %10s %10s %10s\n", "case", "calls", "p50 ms", "p99 ms", "max ms");
+  for (const Case& c : cases) {
+    for (int i = 0; i < 5; ++i) (void)c.call(i);  // warm caches and statement cache
+    const int n = c.name.find("min_confidence 0.5") != std::string::npos ? calls / 10 : calls;
+    std::vector<double> ms;
+    ms.reserve(n);
+    for (int i = 0; i < n; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      Status s = c.call(i);
+      const auto t1 = std::chrono::steady_clock::now();
+      if (!s.ok()) {
+        std::fprintf(stderr, "store_bench: %s: %s\n", c.name.c_str(), s.ToString().c_str());
+        return 1;
+      }
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::printf("%-36s %8d %10.3f %10.3f %10.3f\n", c.name.c_str(), n, Percentile(ms, 0.5),
+                Percentile(ms, 0.99), *std::max_element(ms.begin(), ms.end()));
+    std::fflush(stdout);
+  }
+  return 0;
+}
