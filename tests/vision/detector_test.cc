@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -107,6 +108,10 @@ TEST_F(BundledModel, FindsTheDogAndTheBicycle) {
   auto out = detector_->Detect(*img);
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   ExpectDogPhotoDetections(*out, "full resolution");
+  for (const Detection& d : out->detections) {
+    std::printf("  %-10s %.3f  (%.0f, %.0f)-(%.0f, %.0f)\n", d.class_name.c_str(), d.confidence,
+                d.box.x1, d.box.y1, d.box.x2, d.box.y2);
+  }
   EXPECT_GT(out->inference_ms, 0);
   EXPECT_GT(out->preprocess_ms, 0);
 }
