@@ -1,0 +1,42 @@
+#include "http/error.h"
+
+#include "http/response.h"
+
+namespace vs::http {
+
+beast_http::status HttpStatusFor(Code code) {
+  using S = beast_http::status;
+  switch (code) {
+    case Code::kOk:
+      return S::ok;
+    case Code::kInvalidArgument:
+      return S::bad_request;
+    case Code::kInvalidValue:
+      return S::unprocessable_entity;
+    case Code::kNotFound:
+      return S::not_found;
+    case Code::kConflict:
+      return S::conflict;
+    case Code::kTooLarge:
+      return S::payload_too_large;
+    case Code::kUnsupportedMedia:
+      return S::unsupported_media_type;
+    case Code::kUnavailable:
+      return S::service_unavailable;
+    case Code::kInternal:
+      return S::internal_server_error;
+  }
+  return S::internal_server_error;
+}
+
+Response ErrorResponse(const Status& status, unsigned version) {
+  const Code code = status.ok() ? Code::kInternal : status.code();
+  const nlohmann::json body = {
+      {"error",
+       {{"code", CodeName(code)}, {"message", status.ok() ? "no error" : status.message()}}}};
+  Response res = JsonResponse(HttpStatusFor(code), body, version);
+  res.set(beast_http::field::cache_control, "no-store");
+  return res;
+}
+
+}  // namespace vs::http

@@ -1,0 +1,52 @@
+// The request and response types every handler sees. Handlers run on the worker pool, never on
+// an I/O thread, so they may block (decode, inference, database).
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vs::http {
+
+namespace beast_http = boost::beast::http;
+
+using RawRequest = beast_http::request<beast_http::string_body>;
+
+// Boost 1.74's Beast speaks boost::string_view; these convert at the edges.
+inline std::string_view Sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+inline boost::beast::string_view Bsv(std::string_view s) { return {s.data(), s.size()}; }
+using Response = beast_http::response<beast_http::string_body>;
+
+// Decoded query parameters in the order they appeared; a name may repeat.
+class QueryParams {
+ public:
+  void Add(std::string name, std::string value);
+  // The first value of `name`, if present.
+  std::optional<std::string> Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return Get(name).has_value(); }
+  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+struct Request {
+  RawRequest raw;
+  std::string path;   // percent-decoded path, without the query
+  QueryParams query;  // decoded query parameters
+  std::map<std::string, std::string, std::less<>> params;  // path parameters, set by the router
+  std::chrono::steady_clock::time_point received_at;
+
+  beast_http::verb method() const { return raw.method(); }
+  std::string_view target() const { return Sv(raw.target()); }
+  const std::string& body() const { return raw.body(); }
+  // Value of a header, empty if absent.
+  std::string_view header(beast_http::field f) const { return Sv(raw[f]); }
+};
+
+}  // namespace vs::http
