@@ -2,6 +2,8 @@
 // EXIF.
 #include "vision/image.h"
 
+#include <algorithm>
+#include <cmath>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <string>
@@ -79,6 +81,14 @@ int ImreadFlags(int reduction) {
 }
 
 }  // namespace
+
+int MinSideForInput(const ImageInfo& info, int input_w, int input_h) {
+  auto short_side = [&](double w, double h) {
+    const double r = std::min({double(input_w) / w, double(input_h) / h, 1.0});
+    return int(std::ceil(std::min(w, h) * r));
+  };
+  return std::max(short_side(info.width, info.height), short_side(info.height, info.width));
+}
 
 Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   auto probe = internal::ProbeImageDetails(bytes);

@@ -36,6 +36,11 @@ struct DecodeOptions {
   int min_side = 0;
 };
 
+// The smallest min_side that still gives a detector with a input_w x input_h input every pixel its
+// letterbox uses: the short side of the image once fitted into the input (either EXIF rotation).
+// E.g. 4000x3000 into 416x416 -> 312, so a 12 MP JPEG may be decoded at 1/8 scale (500x375).
+int MinSideForInput(const ImageInfo& info, int input_w, int input_h);
+
 struct DecodedImage {
   cv::Mat bgr;  // 8-bit BGR pixels, EXIF orientation applied
   ImageFormat format;

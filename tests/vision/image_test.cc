@@ -124,6 +124,23 @@ TEST(ImageDecode, LargePhotoDecodesReduced) {
   EXPECT_DOUBLE_EQ(img->scale, 0.25);
 }
 
+TEST(ImageDecode, MinSideForInputAllowsTheLargestUsefulReduction) {
+  const ImageInfo photo_12mp{ImageFormat::kJpeg, 4000, 3000};
+  EXPECT_EQ(MinSideForInput(photo_12mp, 416, 416), 312);
+  EXPECT_EQ(MinSideForInput({ImageFormat::kJpeg, 1920, 1080}, 416, 416), 234);
+  EXPECT_EQ(MinSideForInput({ImageFormat::kPng, 300, 200}, 416, 416), 200);  // never upscaled
+  // A non-square input: whichever way EXIF turns the image, its letterbox is covered.
+  EXPECT_EQ(MinSideForInput({ImageFormat::kJpeg, 1000, 500}, 640, 320), 320);
+
+  cv::Mat big;
+  cv::resize(cv::imread(kDog), big, cv::Size(4000, 3000));
+  const Bytes bytes = Encode(big, ".jpg", {cv::IMWRITE_JPEG_QUALITY, 90});
+  auto img = DecodeImage(bytes, {.min_side = MinSideForInput(photo_12mp, 416, 416)});
+  ASSERT_TRUE(img.ok());
+  EXPECT_EQ(img->bgr.cols, 500);  // 1/8 scale still covers the 416x312 letterbox
+  EXPECT_EQ(img->bgr.rows, 375);
+}
+
 // Inserts an APP1 EXIF segment (big-endian TIFF, one IFD0 entry: Orientation) after SOI.
 Bytes WithExifOrientation(const Bytes& jpeg, uint16_t orientation) {
   const Bytes tiff = {'M',
