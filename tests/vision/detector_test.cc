@@ -236,7 +236,10 @@ TEST_P(YoloLayouts, PicksLayoutAndMapsBoxesThroughTheLetterbox) {
 INSTANTIATE_TEST_SUITE_P(Models, YoloLayouts,
                          ::testing::Values(std::pair{"yolov5.onnx", Layout::kYoloV5},
                                            std::pair{"yolov8.onnx", Layout::kYoloV8},
-                                           std::pair{"end2end.onnx", Layout::kEndToEnd}));
+                                           std::pair{"end2end.onnx", Layout::kEndToEnd}),
+                         [](const auto& param) {
+                           return std::string(LayoutName(param.param.second));
+                         });
 
 TEST(DetectorLoad, ClassNamesFromALabelsFileBesideTheModel) {
   namespace fs = std::filesystem;
