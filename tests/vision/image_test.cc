@@ -82,6 +82,21 @@ TEST(ImageProbe, WebpAndBmpMadeFromARealPhoto) {
   }
 }
 
+TEST(ImageProbe, ExtendedWebpHeader) {
+  // VP8X (extended format, e.g. with alpha or EXIF): canvas size is stored as width-1, height-1.
+  const Bytes vp8x = {'R',  'I',  'F', 'F', 30, 0, 0, 0,    'W', 'E', 'B', 'P', 'V',
+                      'P',  '8',  'X', 10,  0,  0, 0, 0x10, 0,   0,   0,  // flags (alpha), reserved
+                      0x7F, 0x0C, 0,                                      // width - 1 = 3199
+                      0xBF, 0x08, 0};                                     // height - 1 = 2239
+  auto info = ProbeImage(vp8x);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->format, ImageFormat::kWebp);
+  EXPECT_EQ(info->width, 3200);
+  EXPECT_EQ(info->height, 2240);
+  EXPECT_EQ(DecodeImage(vp8x, {.max_pixels = 1'000'000, .min_side = 0}).status().code(),
+            Code::kTooLarge);
+}
+
 TEST(ImageProbe, FormatNames) {
   EXPECT_STREQ(FormatName(ImageFormat::kWebp), "webp");
   EXPECT_STREQ(MimeType(ImageFormat::kJpeg), "image/jpeg");
