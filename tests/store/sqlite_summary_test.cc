@@ -1,0 +1,264 @@
+// The rollup-backed Summarize and Activity must equal plain SQL over the detection rows, on
+// random data with random filters (including unaligned and empty time ranges).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "store/rollup.h"
+#include "store/sqlite_schema.h"
+#include "test_util.h"
+
+namespace vs::store {
+namespace {
+
+using testing::Det;
+using testing::Scan;
+using testing::TempDir;
+
+constexpr int64_t kT0 = 1795824000000;  // a UTC midnight
+constexpr int64_t kHour = 3'600'000;
+
+// Plain SQL over `detections`, through a separate raw connection: the reference.
+class Reference {
+ public:
+  explicit Reference(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  }
+  ~Reference() { sqlite3_close(db_); }
+
+  Summary Summarize(const DetectionFilter& f) {
+    sqlite3_stmt* st = Prepare(
+        "SELECT COUNT(*), COUNT(DISTINCT sku), COUNT(DISTINCT class_name), AVG(confidence),"
+        " COUNT(DISTINCT scan_id), MAX(timestamp) FROM detections",
+        f, "");
+    Summary s;
+    EXPECT_EQ(sqlite3_step(st), SQLITE_ROW);
+    s.total_detections = sqlite3_column_int64(st, 0);
+    s.unique_skus = sqlite3_column_int64(st, 1);
+    s.unique_classes = sqlite3_column_int64(st, 2);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+      s.average_confidence = sqlite3_column_double(st, 3);
+    s.total_scans = sqlite3_column_int64(st, 4);
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+      s.last_detection_at = FromUnixMillis(sqlite3_column_int64(st, 5));
+    }
+    sqlite3_finalize(st);
+    return s;
+  }
+
+  std::vector<ActivityBucket> Activity(const DetectionFilter& f, int64_t width) {
+    const std::string w = std::to_string(width);
+    sqlite3_stmt* st = Prepare("SELECT timestamp - (timestamp % " + w +
+                                   ") AS b, COUNT(*), COUNT(DISTINCT scan_id) FROM detections",
+                               f, " GROUP BY b ORDER BY b");
+    std::vector<ActivityBucket> out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      out.push_back({FromUnixMillis(sqlite3_column_int64(st, 0)), sqlite3_column_int64(st, 1),
+                     sqlite3_column_int64(st, 2)});
+    }
+    sqlite3_finalize(st);
+    return out;
+  }
+
+  sqlite3* db() { return db_; }
+
+ private:
+  sqlite3_stmt* Prepare(const std::string& head, const DetectionFilter& f,
+                        const std::string& tail) {
+    std::string sql = head + " WHERE 1";
+    if (f.sku) sql += " AND sku = :sku";
+    if (f.class_name) sql += " AND class_name = :cls";
+    if (f.shelf_location) sql += " AND shelf_location = :shelf";
+    if (f.store) sql += " AND store = :store";
+    if (f.start) sql += " AND timestamp >= :start";
+    if (f.end) sql += " AND timestamp < :end";
+    if (f.min_confidence) sql += " AND confidence >= :conf";
+    if (f.scan_id) sql += " AND scan_id = :scan";
+    sql += tail;
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    auto text = [&](const char* name, const std::optional<std::string>& v) {
+      if (v)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v->c_str(), -1,
+                          SQLITE_TRANSIENT);
+    };
+    text(":sku", f.sku);
+    text(":cls", f.class_name);
+    text(":shelf", f.shelf_location);
+    text(":store", f.store);
+    if (f.start)
+      sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":start"), ToUnixMillis(*f.start));
+    if (f.end)
+      sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":end"), ToUnixMillis(*f.end));
+    if (f.min_confidence)
+      sqlite3_bind_double(st, sqlite3_bind_parameter_index(st, ":conf"), *f.min_confidence);
+    if (f.scan_id) sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":scan"), *f.scan_id);
+    return st;
+  }
+
+  sqlite3* db_ = nullptr;
+};
+
+std::string Describe(const DetectionFilter& f) {
+  std::string s;
+  if (f.sku) s += " sku=" + *f.sku;
+  if (f.class_name) s += " class=" + *f.class_name;
+  if (f.shelf_location) s += " shelf=" + *f.shelf_location;
+  if (f.store) s += " store=" + *f.store;
+  if (f.start) s += " start=" + std::to_string(ToUnixMillis(*f.start) - kT0);
+  if (f.end) s += " end=" + std::to_string(ToUnixMillis(*f.end) - kT0);
+  if (f.min_confidence) s += " conf>=" + std::to_string(*f.min_confidence);
+  if (f.scan_id) s += " scan=" + std::to_string(*f.scan_id);
+  return s;
+}
+
+void ExpectSame(const Summary& got, const Summary& want, const std::string& what) {
+  EXPECT_EQ(got.total_detections, want.total_detections) << what;
+  EXPECT_EQ(got.unique_skus, want.unique_skus) << what;
+  EXPECT_EQ(got.unique_classes, want.unique_classes) << what;
+  EXPECT_EQ(got.total_scans, want.total_scans) << what;
+  EXPECT_EQ(got.last_detection_at, want.last_detection_at) << what;
+  ASSERT_EQ(got.average_confidence.has_value(), want.average_confidence.has_value()) << what;
+  if (want.average_confidence) {
+    // Sums are added in another order: equal up to floating-point rounding.
+    EXPECT_NEAR(*got.average_confidence, *want.average_confidence, 1e-12) << what;
+  }
+}
+
+class SummaryEquivalenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.File("vs.db");
+    store_ = testing::MustOpen(path_);
+    ASSERT_TRUE(store_);
+    std::mt19937_64 rng(7);
+    auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+    // The catalogue changes midway, and one SKU equals another class's name, so that sku and
+    // class_name are not one-to-one.
+    ASSERT_TRUE(store_->UpsertProduct({0, "cup", "SKU-CUP", "", ""}).ok());
+    ASSERT_TRUE(store_->UpsertProduct({0, "wine glass", "bottle", "", ""}).ok());
+    for (int i = 0; i < 400; ++i) {
+      if (i == 200) {
+        ASSERT_TRUE(store_->UpsertProduct({0, "cup", "SKU-CUP-2", "", ""}).ok());
+      }
+      // Times over ~4 days, clustered so that some hours hold many scans and some none.
+      const int64_t t = kT0 - kHour * 30 + static_cast<int64_t>(rng() % (4 * 24)) * kHour +
+                        static_cast<int64_t>(rng() % (kHour / 4)) * (rng() % 2 ? 1 : 4);
+      std::vector<NewDetection> dets;
+      const int n = static_cast<int>(rng() % 6);  // some scans have no detections
+      for (int k = 0; k < n; ++k) {
+        dets.push_back(Det(pick(classes_), static_cast<double>(rng() % 1000) / 1000.0));
+      }
+      auto r = store_->InsertScan(Scan(pick(stores_), pick(shelves_), t, dets));
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      times_.push_back(t);
+      last_scan_ = r->id;
+    }
+  }
+
+  DetectionFilter RandomFilter(std::mt19937_64& rng) {
+    auto maybe = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+    auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+    DetectionFilter f;
+    if (maybe(30)) f.sku = pick(skus_);
+    if (maybe(30)) f.class_name = pick(classes_);
+    if (maybe(30)) f.shelf_location = pick(shelves_);
+    if (maybe(30)) f.store = pick(stores_);
+    auto instant = [&]() -> int64_t {
+      const int64_t base = times_[rng() % times_.size()];
+      switch (rng() % 4) {
+        case 0:
+          return base;  // exactly a detection's timestamp
+        case 1:
+          return FloorTo(base, kHour);  // hour edge
+        case 2:
+          return FloorTo(base, kDayMs);  // day edge
+        default:
+          return base + static_cast<int64_t>(rng() % (3 * kHour)) - kHour;
+      }
+    };
+    if (maybe(60)) f.start = FromUnixMillis(instant());
+    if (maybe(60)) f.end = FromUnixMillis(instant());
+    if (maybe(15)) f.min_confidence = static_cast<double>(rng() % 100) / 100.0;
+    if (maybe(5)) f.scan_id = 1 + static_cast<int64_t>(rng() % last_scan_);
+    return f;
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+  std::vector<int64_t> times_;
+  Id last_scan_ = 0;
+  const std::vector<std::string> stores_ = {"s1", "s2", "s3"};
+  const std::vector<std::string> shelves_ = {"A", "B", "C", "D"};
+  const std::vector<std::string> classes_ = {"cup", "bottle", "wine glass", "apple", "banana"};
+  const std::vector<std::string> skus_ = {"SKU-CUP", "SKU-CUP-2", "bottle", "apple", "cup", "x"};
+};
+
+TEST_F(SummaryEquivalenceTest, SummarizeEqualsPlainSql) {
+  Reference ref(path_);
+  ExpectSame(*store_->Summarize({}), ref.Summarize({}), "no filter");
+  std::mt19937_64 rng(11);
+  int nonempty = 0;
+  for (int i = 0; i < 600; ++i) {
+    const DetectionFilter f = RandomFilter(rng);
+    auto got = store_->Summarize(f);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    const Summary want = ref.Summarize(f);
+    nonempty += want.total_detections > 0 ? 1 : 0;
+    ExpectSame(*got, want, Describe(f));
+  }
+  EXPECT_GT(nonempty, 200);  // the random filters do match data
+}
+
+TEST_F(SummaryEquivalenceTest, ActivityEqualsPlainSql) {
+  Reference ref(path_);
+  std::mt19937_64 rng(13);
+  for (int i = 0; i < 300; ++i) {
+    const DetectionFilter f = RandomFilter(rng);
+    for (Granularity g : {Granularity::kHour, Granularity::kDay}) {
+      auto got = store_->Activity(f, g);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      const auto want = ref.Activity(f, g == Granularity::kHour ? kHour : kDayMs);
+      ASSERT_EQ(got->size(), want.size()) << Describe(f);
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ((*got)[k].start, want[k].start) << Describe(f);
+        EXPECT_EQ((*got)[k].detections, want[k].detections) << Describe(f);
+        EXPECT_EQ((*got)[k].scans, want[k].scans) << Describe(f);
+      }
+    }
+  }
+}
+
+// The incrementally maintained rollup table equals a recomputation from the rows.
+TEST_F(SummaryEquivalenceTest, RollupsEqualRecomputation) {
+  Reference ref(path_);
+  ASSERT_EQ(sqlite3_exec(ref.db(), "CREATE TEMP TABLE kept AS SELECT * FROM rollup", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(ref.db(), ("BEGIN;" + sqlite::RollupRebuildSql()).c_str(), nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  const std::string cols =
+      "level, mode, bucket, store, shelf_location, sku, class_name, n, max_ts, scans";
+  for (const std::string& q :
+       {"SELECT COUNT(*) FROM (SELECT " + cols + " FROM kept EXCEPT SELECT " + cols +
+            " FROM rollup)",
+        "SELECT COUNT(*) FROM (SELECT " + cols + " FROM rollup EXCEPT SELECT " + cols +
+            " FROM kept)",
+        std::string("SELECT COUNT(*) FROM kept k JOIN rollup r USING (level, mode, bucket, store,"
+                    " shelf_location, sku, class_name) WHERE abs(k.sum_conf - r.sum_conf) > 1e-9"),
+        std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept) > 100 THEN 0 ELSE 1 END")}) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(ref.db(), q.c_str(), -1, &st, nullptr), SQLITE_OK) << q;
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(st, 0), 0) << q;
+    sqlite3_finalize(st);
+  }
+  sqlite3_exec(ref.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+}  // namespace
+}  // namespace vs::store
