@@ -43,6 +43,12 @@ Stmt& Stmt::Bind(std::string_view v) {
   sqlite3_bind_text(stmt_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::BindBlob(const std::vector<uint8_t>& bytes) {
+  if (bytes.empty()) return BindNull();
+  sqlite3_bind_blob(stmt_, next_++, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 Stmt& Stmt::BindNull() {
   sqlite3_bind_null(stmt_, next_++);
   return *this;

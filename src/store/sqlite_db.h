@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 
@@ -38,6 +39,8 @@ class Stmt {
   Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
   Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
   Stmt& BindNull();
+  // Binds a BLOB, or NULL when `bytes` is empty.
+  Stmt& BindBlob(const std::vector<uint8_t>& bytes);
   template <typename T>
   Stmt& Bind(const std::optional<T>& v) {
     return v ? Bind(*v) : BindNull();
@@ -59,6 +62,8 @@ class Stmt {
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }
   std::string Text(int col) const;
+  const void* BlobData(int col) const { return sqlite3_column_blob(stmt_, col); }
+  int BlobSize(int col) const { return sqlite3_column_bytes(stmt_, col); }
   std::optional<int64_t> OptInt(int col) const {
     return IsNull(col) ? std::nullopt : std::optional<int64_t>(Int(col));
   }
@@ -94,6 +99,22 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// A read transaction (one snapshot for several queries): BEGIN on construction, COMMIT on
+// destruction.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection* c) : c_(c), ok_(c->Exec("BEGIN").ok()) {}
+  ~ReadSnapshot() {
+    if (ok_) (void)c_->Exec("COMMIT");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Connection* c_;
+  bool ok_;
 };
 
 // BEGIN IMMEDIATE on construction (check status()); rolls back on destruction unless committed.

@@ -2,6 +2,7 @@
 
 #include "core/time.h"
 #include "store/rollup.h"
+#include "store/sqlite_bits.h"
 
 namespace vs::store::sqlite {
 namespace {
@@ -130,7 +131,8 @@ CREATE TABLE events (
 );
 )sql";
 
-// Pre-aggregated detections for Summarize, Activity and DistinctValues (see store/rollup.h).
+// Version 2 of the pre-aggregated detections (version 3 below replaces the table; the columns
+// keep their meaning) for Summarize, Activity and DistinctValues (see store/rollup.h).
 // One row per (level, mode, bucket, store, shelf_location, sku, class_name):
 //   level 0 all time (bucket 0), 1 UTC day, 2 UTC hour (bucket = its start, Unix ms);
 //   mode 0 neither sku nor class_name (both ''), 1 sku only (class_name ''), 2 class_name only
@@ -161,10 +163,9 @@ std::string BucketExpr(int level, const std::string& ts) {
   return "(" + ts + " - ((" + ts + " % " + w + ") + " + w + ") % " + w + ")";
 }
 
-}  // namespace
-
-std::string RollupRebuildSql() {
-  std::string sql = "DELETE FROM rollup;\n";
+// Fills the version-2 rollup table (kept so that migration 2 stays what it was).
+std::string RollupV2FillSql() {
+  std::string sql;
   for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
     for (int mode = 0; mode < 4; ++mode) {
       const std::string sku = (mode & 1) ? "sku" : "''";
@@ -182,15 +183,87 @@ std::string RollupRebuildSql() {
   return sql;
 }
 
+// Version 3 keys rows by (level, mode, sku, class_name, bucket, store, shelf_location), so that a
+// filter's sku and class_name are a key prefix, and adds bitmaps of interned sku and class ids
+// (rollup_names) so that distinct counts need no per-group rows:
+//   mode 0 (sku = class_name = ''): sku_bits and class_bits of the detections in the row;
+//   mode 1 (sku set, class_name ''): class_bits; mode 2 (class_name set, sku ''): sku_bits;
+//   mode 3 (both set): no bitmaps. Unused bitmaps and bitmaps of rows with n = 0 are NULL.
+constexpr const char* kRollupV3Tables = R"sql(
+DROP TABLE rollup;
+CREATE TABLE rollup (
+  level          INTEGER NOT NULL,
+  mode           INTEGER NOT NULL,
+  sku            TEXT NOT NULL,
+  class_name     TEXT NOT NULL,
+  bucket         INTEGER NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  n              INTEGER NOT NULL,
+  sum_conf       REAL NOT NULL,
+  max_ts         INTEGER,
+  scans          INTEGER NOT NULL,
+  sku_bits       BLOB,
+  class_bits     BLOB,
+  PRIMARY KEY (level, mode, sku, class_name, bucket, store, shelf_location)
+) WITHOUT ROWID;
+-- Small dense ids for sku (kind 1) and class_name (kind 2) values, never reassigned.
+CREATE TABLE rollup_names (
+  kind INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  id   INTEGER NOT NULL,
+  PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX rollup_names_id ON rollup_names(kind, id);
+)sql";
+
+}  // namespace
+
+std::string RollupRebuildSql() {
+  std::string sql = "DELETE FROM rollup;\n";
+  for (const auto& [kind, column] : {std::pair{1, "sku"}, std::pair{2, "class_name"}}) {
+    const std::string k = std::to_string(kind);
+    sql += "INSERT INTO rollup_names(kind, name, id) SELECT " + k + ", v," +
+           " (SELECT COALESCE(MAX(id), -1) FROM rollup_names WHERE kind = " + k + ")" +
+           " + ROW_NUMBER() OVER (ORDER BY v) FROM (SELECT DISTINCT " + column +
+           " AS v FROM detections WHERE " + column +
+           " NOT IN (SELECT name FROM rollup_names WHERE kind = " + k + "));\n";
+  }
+  for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
+    for (int mode = 0; mode < 4; ++mode) {
+      const std::string sku = (mode & 1) ? "d.sku" : "''";
+      const std::string cls = (mode & 2) ? "d.class_name" : "''";
+      const std::string sku_bits = (mode & 1) ? "NULL" : "vs_bits_agg(vs_bit(sn.id))";
+      const std::string cls_bits = (mode & 2) ? "NULL" : "vs_bits_agg(vs_bit(cn.id))";
+      sql += "INSERT INTO rollup SELECT " + std::to_string(level) + ", " + std::to_string(mode) +
+             ", " + sku + ", " + cls + ", " + BucketExpr(level, "d.timestamp") +
+             ", d.store, d.shelf_location, COUNT(*), SUM(d.confidence), MAX(d.timestamp),"
+             " COUNT(DISTINCT d.scan_id), " +
+             sku_bits + ", " + cls_bits +
+             " FROM detections d"
+             " JOIN rollup_names sn ON sn.kind = 1 AND sn.name = d.sku"
+             " JOIN rollup_names cn ON cn.kind = 2 AND cn.name = d.class_name"
+             " GROUP BY 3, 4, 5, 6, 7;\n";
+    }
+    sql += "INSERT OR IGNORE INTO rollup SELECT " + std::to_string(level) + ", 0, '', '', " +
+           BucketExpr(level, "captured_at") +
+           ", store, shelf_location, 0, 0.0, NULL, 0, NULL, NULL FROM scans GROUP BY 5, 6, 7;\n";
+  }
+  return sql;
+}
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
-      {2, "detection rollups", std::string(kRollupTable) + RollupRebuildSql()},
+      {2, "detection rollups", std::string(kRollupTable) + RollupV2FillSql()},
+      {3, "rollups keyed by sku and class, with distinct-value bitmaps",
+       std::string(kRollupV3Tables) + RollupRebuildSql()},
   };
   return kAll;
 }
 
 Status Migrate(Connection* c) {
+  VS_RETURN_IF_ERROR(RegisterBitFunctions(c->raw()));
   VS_RETURN_IF_ERROR(
       c->Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
               "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));

@@ -1,16 +1,20 @@
 // SqliteStore: rollup maintenance, Summarize and Activity.
 //
-// The rollup table (see sqlite_schema.cc) holds, per bucket and per combination of store,
-// shelf_location, sku and class_name, the count, confidence sum, newest timestamp and number of
-// scans of the detections in it. A query splits its time range into whole hour/day buckets read
-// from the rollups and sub-hour edges read from the detection rows (store/rollup.h). Filters on
-// min_confidence or scan_id have no rollup and are answered from the rows alone.
+// The rollup table (see sqlite_schema.cc, version 3) holds, per bucket, store and shelf and per
+// filter "mode" (which of sku / class_name is fixed), the count, confidence sum, newest timestamp
+// and number of scans of the detections in it, plus bitmaps of the skus and classes present. A
+// query splits its time range into whole hour/day buckets read from the rollups and sub-hour
+// edges read from the detection rows (store/rollup.h); it reads the rows of exactly one mode,
+// with its sku/class filter as key prefix. Filters on min_confidence or scan_id have no rollup
+// and are answered from the detection rows alone (SummarizeExact).
 #include <limits>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_set>
 
 #include "store/rollup.h"
+#include "store/sqlite_bits.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store.h"
 
@@ -19,22 +23,22 @@ namespace {
 
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int kSkuKind = 1;
+constexpr int kClassKind = 2;
 
-// Rollup mode whose `scans` column counts the scans matching the filter's sku/class fields.
-int ScanMode(const DetectionFilter& f) { return (f.sku ? 1 : 0) | (f.class_name ? 2 : 0); }
+// The rollup mode answering a filter: bit 0 when sku is fixed, bit 1 when class_name is.
+int ModeOf(const DetectionFilter& f) { return (f.sku ? 1 : 0) | (f.class_name ? 2 : 0); }
 
 bool NeedsRows(const DetectionFilter& f) { return f.min_confidence || f.scan_id; }
 
-// Rollup rows of `level` with buckets in [lo, hi) matching the filter's dimensions, in modes 3
-// (detection figures) and ScanMode (scan counts).
+// Rollup rows of `level` with buckets in [lo, hi) for the filter's mode and dimensions.
 Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi) {
   Where w;
-  w.Add("level = ? AND mode IN (3, ?) AND bucket >= ? AND bucket < ?",
-        {int64_t{level}, int64_t{ScanMode(f)}, lo, hi});
+  w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
+        {int64_t{level}, int64_t{ModeOf(f)}, f.sku.value_or(""), f.class_name.value_or(""),
+         level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
-  if (f.sku) w.Add("sku = ?", {*f.sku});
-  if (f.class_name) w.Add("class_name = ?", {*f.class_name});
   return w;
 }
 
@@ -44,17 +48,41 @@ DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
   return f;
 }
 
-struct SummaryAcc {
-  int64_t n = 0;
-  double sum = 0;
-  std::optional<int64_t> max_ts;
-  std::unordered_set<std::string> skus, classes;
-  int64_t scans = 0;
-
-  void AddTs(int64_t ts) {
-    if (!max_ts || ts > *max_ts) max_ts = ts;
+// The interned id of a sku (kind 1) or class name (kind 2), creating it if new.
+Result<int64_t> Intern(Connection* c, int kind, const std::string& name) {
+  {
+    auto q = c->Prepare("SELECT id FROM rollup_names WHERE kind = ? AND name = ?");
+    if (!q.ok()) return q.status();
+    q->BindAll(kind, name);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row) return q->Int(0);
   }
-};
+  auto q = c->Prepare(
+      "INSERT INTO rollup_names(kind, name, id) SELECT ?, ?, COALESCE(MAX(id), -1) + 1"
+      " FROM rollup_names WHERE kind = ? RETURNING id");
+  if (!q.ok()) return q.status();
+  q->BindAll(kind, name, kind);
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  const int64_t id = q->Int(0);
+  VS_RETURN_IF_ERROR(q->Run());
+  return id;
+}
+
+// Adds the ids of `names` (all interned by the time their detections are visible) to `bits`.
+Status AddNames(Connection* c, int kind, const std::set<std::string>& names, IdBits* bits) {
+  for (const auto& name : names) {
+    auto q = c->Prepare("SELECT id FROM rollup_names WHERE kind = ? AND name = ?");
+    if (!q.ok()) return q.status();
+    q->BindAll(kind, name);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Internal("rollup_names lacks '" + name + "'");
+    bits->Set(q->Int(0));
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -62,34 +90,52 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
   struct Agg {
     int64_t n = 0;
     double sum = 0;
+    IdBits skus, classes;
   };
   // (mode, sku, class_name) -> figures of this scan's detections.
   std::map<std::tuple<int, std::string, std::string>, Agg> groups;
   groups[{0, "", ""}];  // every scan, even without detections, names its store and shelf
+  std::map<std::string, int64_t> sku_ids, class_ids;
   for (const auto& d : scan.detections) {
+    if (!sku_ids.count(d.sku)) {
+      auto id = Intern(c, kSkuKind, d.sku);
+      if (!id.ok()) return id.status();
+      sku_ids[d.sku] = *id;
+    }
+    if (!class_ids.count(d.class_name)) {
+      auto id = Intern(c, kClassKind, d.class_name);
+      if (!id.ok()) return id.status();
+      class_ids[d.class_name] = *id;
+    }
     for (int mode = 0; mode < 4; ++mode) {
       Agg& a = groups[{mode, (mode & 1) ? d.sku : "", (mode & 2) ? d.class_name : ""}];
       ++a.n;
       a.sum += d.confidence;
+      if (!(mode & 1)) a.skus.Set(sku_ids[d.sku]);
+      if (!(mode & 2)) a.classes.Set(class_ids[d.class_name]);
     }
   }
   const int64_t ts = ToUnixMillis(scan.captured_at);
   auto q = c->Prepare(
-      "INSERT INTO rollup(level, mode, bucket, store, shelf_location, sku, class_name, n,"
-      " sum_conf, max_ts, scans) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT(level, mode, bucket, store, shelf_location, sku, class_name) DO UPDATE SET"
+      "INSERT INTO rollup(level, mode, sku, class_name, bucket, store, shelf_location, n,"
+      " sum_conf, max_ts, scans, sku_bits, class_bits) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT(level, mode, sku, class_name, bucket, store, shelf_location) DO UPDATE SET"
       " n = n + excluded.n, sum_conf = sum_conf + excluded.sum_conf,"
       " max_ts = CASE WHEN max_ts IS NULL OR excluded.max_ts > max_ts"
       " THEN excluded.max_ts ELSE max_ts END,"
-      " scans = scans + excluded.scans");
+      " scans = scans + excluded.scans,"
+      " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
+      " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
   if (!q.ok()) return q.status();
   for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
     for (const auto& [key, a] : groups) {
       const auto& [mode, sku, cls] = key;
-      q->BindAll(level, mode, BucketOf(level, ts), scan.store, scan.shelf_location, sku, cls, a.n,
+      q->BindAll(level, mode, sku, cls, BucketOf(level, ts), scan.store, scan.shelf_location, a.n,
                  a.sum);
       q->Bind(a.n > 0 ? std::optional<int64_t>(ts) : std::nullopt);
       q->Bind(int64_t{a.n > 0 ? 1 : 0});
+      q->BindBlob(a.skus.bytes());
+      q->BindBlob(a.classes.bytes());
       VS_RETURN_IF_ERROR(q->Run());
     }
   }
@@ -126,8 +172,15 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
   auto r = AcquireReader();
   if (!r.ok()) return r.status();
   Connection* c = r->get();
-  const int scan_mode = ScanMode(f);
-  SummaryAcc acc;
+  ReadSnapshot snapshot(c);
+  int64_t n = 0, scans = 0;
+  double sum = 0;
+  std::optional<int64_t> max_ts;
+  const auto add_ts = [&](int64_t ts) {
+    if (!max_ts || ts > *max_ts) max_ts = ts;
+  };
+  IdBits sku_bits, class_bits;
+  std::set<std::string> edge_skus, edge_classes;
   for (const RangePart& part : parts) {
     if (part.level == kLevelExact) {
       const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
@@ -135,50 +188,57 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
                           w.sql);
       if (!q.ok()) return q.status();
       w.BindTo(&*q);
-      std::unordered_set<int64_t> scans;
+      std::unordered_set<int64_t> edge_scans;
       for (;;) {
         auto row = q->Step();
         if (!row.ok()) return row.status();
         if (!*row) break;
-        scans.insert(q->Int(0));
-        acc.skus.insert(q->Text(1));
-        acc.classes.insert(q->Text(2));
-        ++acc.n;
-        acc.sum += q->Real(3);
-        acc.AddTs(q->Int(4));
+        edge_scans.insert(q->Int(0));
+        edge_skus.insert(q->Text(1));
+        edge_classes.insert(q->Text(2));
+        ++n;
+        sum += q->Real(3);
+        add_ts(q->Int(4));
       }
       // A scan lies in exactly one part (one captured_at), so per-part counts add up.
-      acc.scans += static_cast<int64_t>(scans.size());
+      scans += static_cast<int64_t>(edge_scans.size());
       continue;
     }
-    const bool all = part.level == kLevelAll;
-    const Where w = RollupWhere(f, part.level, all ? kMin : part.lo, all ? kMax : part.hi);
+    const Where w = RollupWhere(f, part.level, part.lo, part.hi);
     auto q =
-        c->Prepare("SELECT mode, sku, class_name, n, sum_conf, max_ts, scans FROM rollup" + w.sql);
+        c->Prepare("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits FROM rollup" + w.sql);
     if (!q.ok()) return q.status();
     w.BindTo(&*q);
     for (;;) {
       auto row = q->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      const int mode = static_cast<int>(q->Int(0));
-      if (mode == 3) {
-        acc.skus.insert(q->Text(1));
-        acc.classes.insert(q->Text(2));
-        acc.n += q->Int(3);
-        acc.sum += q->Real(4);
-        if (auto ts = q->OptInt(5)) acc.AddTs(*ts);
-      }
-      if (mode == scan_mode) acc.scans += q->Int(6);
+      n += q->Int(0);
+      sum += q->Real(1);
+      if (auto ts = q->OptInt(2)) add_ts(*ts);
+      scans += q->Int(3);
+      if (!q->IsNull(4)) sku_bits.Or(q->BlobData(4), q->BlobSize(4));
+      if (!q->IsNull(5)) class_bits.Or(q->BlobData(5), q->BlobSize(5));
     }
   }
   Summary s;
-  s.total_detections = acc.n;
-  s.unique_skus = static_cast<int64_t>(acc.skus.size());
-  s.unique_classes = static_cast<int64_t>(acc.classes.size());
-  if (acc.n > 0) s.average_confidence = acc.sum / static_cast<double>(acc.n);
-  s.total_scans = acc.scans;
-  if (acc.max_ts) s.last_detection_at = FromUnixMillis(*acc.max_ts);
+  s.total_detections = n;
+  // With sku (class_name) fixed by the filter, there is one distinct sku (class) if any matched.
+  if (f.sku) {
+    s.unique_skus = n > 0 ? 1 : 0;
+  } else {
+    VS_RETURN_IF_ERROR(AddNames(c, kSkuKind, edge_skus, &sku_bits));
+    s.unique_skus = sku_bits.Count();
+  }
+  if (f.class_name) {
+    s.unique_classes = n > 0 ? 1 : 0;
+  } else {
+    VS_RETURN_IF_ERROR(AddNames(c, kClassKind, edge_classes, &class_bits));
+    s.unique_classes = class_bits.Count();
+  }
+  if (n > 0) s.average_confidence = sum / static_cast<double>(n);
+  s.total_scans = scans;
+  if (max_ts) s.last_detection_at = FromUnixMillis(*max_ts);
   return s;
 }
 
@@ -193,15 +253,16 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
   const auto lo = f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt;
   const auto hi = f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt;
   if (NeedsRows(f)) {
-    if (!lo || !hi || *lo < *hi)
+    if (!lo || !hi || *lo < *hi) {
       parts.push_back({kLevelExact, lo.value_or(kMin), hi.value_or(kMax)});
+    }
   } else {
     parts = SplitRange(lo, hi, hourly ? kLevelHour : kLevelDay);
   }
   auto r = AcquireReader();
   if (!r.ok()) return r.status();
   Connection* c = r->get();
-  const int scan_mode = ScanMode(f);
+  ReadSnapshot snapshot(c);
   std::map<int64_t, ActivityBucket> buckets;
   for (const RangePart& part : parts) {
     if (part.level == kLevelExact) {
@@ -222,7 +283,7 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
       continue;
     }
     const Where w = RollupWhere(f, part.level, part.lo, part.hi);
-    auto q = c->Prepare("SELECT bucket, mode, n, scans FROM rollup" + w.sql);
+    auto q = c->Prepare("SELECT bucket, n, scans FROM rollup" + w.sql);
     if (!q.ok()) return q.status();
     w.BindTo(&*q);
     for (;;) {
@@ -230,9 +291,8 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
       if (!row.ok()) return row.status();
       if (!*row) break;
       ActivityBucket& b = buckets[FloorTo(q->Int(0), width)];
-      const int mode = static_cast<int>(q->Int(1));
-      if (mode == 3) b.detections += q->Int(2);
-      if (mode == scan_mode) b.scans += q->Int(3);
+      b.detections += q->Int(1);
+      b.scans += q->Int(2);
     }
   }
   std::vector<ActivityBucket> out;

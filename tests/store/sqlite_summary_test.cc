@@ -7,6 +7,7 @@
 #include <random>
 
 #include "store/rollup.h"
+#include "store/sqlite_bits.h"
 #include "store/sqlite_schema.h"
 #include "test_util.h"
 
@@ -235,6 +236,7 @@ TEST_F(SummaryEquivalenceTest, ActivityEqualsPlainSql) {
 // The incrementally maintained rollup table equals a recomputation from the rows.
 TEST_F(SummaryEquivalenceTest, RollupsEqualRecomputation) {
   Reference ref(path_);
+  ASSERT_TRUE(sqlite::RegisterBitFunctions(ref.db()).ok());
   ASSERT_EQ(sqlite3_exec(ref.db(), "CREATE TEMP TABLE kept AS SELECT * FROM rollup", nullptr,
                          nullptr, nullptr),
             SQLITE_OK);
@@ -242,7 +244,8 @@ TEST_F(SummaryEquivalenceTest, RollupsEqualRecomputation) {
                          nullptr, nullptr),
             SQLITE_OK);
   const std::string cols =
-      "level, mode, bucket, store, shelf_location, sku, class_name, n, max_ts, scans";
+      "level, mode, bucket, store, shelf_location, sku, class_name, n, max_ts, scans, sku_bits,"
+      " class_bits";
   for (const std::string& q :
        {"SELECT COUNT(*) FROM (SELECT " + cols + " FROM kept EXCEPT SELECT " + cols +
             " FROM rollup)",
