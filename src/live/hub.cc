@@ -1,5 +1,6 @@
 #include "live/hub.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <utility>
 
@@ -24,7 +25,10 @@ std::shared_ptr<Hub> Hub::Create(store::Store& store, EventBus& bus, HubOptions 
 HubImpl::HubImpl(store::Store& store, HubOptions options)
     : store_(store), options_(std::move(options)) {}
 
-HubImpl::~HubImpl() { worker_.join(); }
+HubImpl::~HubImpl() {
+  fanout_.join();
+  worker_.join();
+}
 
 void HubImpl::Accept(beast::tcp_stream stream,
                      beast::http::request<beast::http::string_body> request) {
@@ -86,11 +90,15 @@ void HubImpl::OnEvent(const store::Event& event) {
   // Serialised once; invalid UTF-8 in a payload is replaced rather than thrown.
   auto message = std::make_shared<const std::string>(
       store::ToJson(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  std::lock_guard lock(mu_);
-  // Deliver only posts to the session's strand, so the lock is held for O(clients) posts.
-  for (auto& [ptr, weak] : sessions_) {
-    if (auto s = weak.lock()) s->Deliver(event.id, message);
-  }
+  // The publisher is the store's commit path: the per-client work happens on the fan-out thread.
+  // `this` outlives the task because the destructor joins fanout_ first.
+  net::post(fanout_, [this, id = event.id, message = std::move(message)] {
+    std::lock_guard lock(mu_);
+    // Deliver only posts to the session's strand: O(clients) posts, no waiting on a client.
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) s->Deliver(id, message);
+    }
+  });
 }
 
 }  // namespace vs::live

@@ -16,7 +16,7 @@ class Session;
 class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
  public:
   HubImpl(store::Store& store, HubOptions options);
-  // Waits for store reads still running on the worker.
+  // Waits for pending fan-out and store reads.
   ~HubImpl() override;
 
   void Accept(boost::beast::tcp_stream stream,
@@ -24,8 +24,8 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   size_t client_count() const override;
   void CloseAll() override;
 
-  // Serialises `event` once and posts it to every registered session. Any thread; never blocks
-  // on a client.
+  // Serialises `event` once and hands it to the fan-out thread, which posts it to every
+  // registered session. Any thread; O(1) for the caller whatever the number of clients.
   void OnEvent(const store::Event& event);
 
   // --- for sessions ---------------------------------------------------------------------------
@@ -43,6 +43,8 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   store::Store& store_;
   const HubOptions options_;
   boost::asio::thread_pool worker_{2};
+  // One thread, so events reach sessions in publication order.
+  boost::asio::thread_pool fanout_{1};
   mutable std::mutex mu_;
   bool closed_ = false;                                                  // guarded by mu_
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
