@@ -139,7 +139,9 @@ void Session::Fetch() {
       }
     }
     if (batch.status.ok()) {
-      batch.from = from.value_or(batch.last_id);
+      // An `after` beyond the newest event comes from other data (say, a database that was
+      // replaced): the client learns it from the hello and gets every new event from here on.
+      batch.from = first ? std::min(from.value_or(batch.last_id), batch.last_id) : *from;
       auto events = store.EventsAfter(batch.from, limit);
       if (!events.ok()) {
         batch.status = events.status();

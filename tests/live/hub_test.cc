@@ -82,6 +82,18 @@ TEST_F(HubTest, ReplaysEventsAfterTheGivenIdBeforeLiveOnes) {
   EXPECT_EQ(json::parse(client.Read().value_or("null"))["id"], 6);
 }
 
+TEST_F(HubTest, AnAfterBeyondTheNewestEventStreamsEveryNewEvent) {
+  Commit(1);
+  Commit(2);
+  LiveServer server(store_, bus_);
+  WsClient client;
+  ASSERT_EQ(client.Connect(server.port(), "/api/live?after=1000"), 101);
+  EXPECT_EQ(json::parse(client.Read().value_or("null")), Hello(2));
+  ASSERT_TRUE(server.WaitForClients(1));
+  store::Event e3 = Commit(3);
+  EXPECT_EQ(client.Read().value_or(""), Wire(e3));
+}
+
 TEST_F(HubTest, RefusesForeignOriginsWith403) {
   LiveServer server(store_, bus_);
   const std::string self = "http://127.0.0.1:" + std::to_string(server.port());
