@@ -1,0 +1,115 @@
+#include "api/image_files.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace vs::api {
+namespace fs = std::filesystem;
+namespace {
+
+std::string RandomHex(int n) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < n; ++i) out.push_back(kHex[rng() & 15]);
+  return out;
+}
+
+Status WriteAll(int fd, std::string_view bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::Unavailable(std::string("cannot write image file: ") + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received_at,
+                                      std::string_view sha256, std::string_view extension) const {
+  const auto day = std::chrono::floor<std::chrono::days>(received_at);
+  const std::chrono::year_month_day ymd{day};
+  const auto tod = std::chrono::hh_mm_ss(received_at - day);
+  char dir[32], stamp[32];
+  std::snprintf(dir, sizeof dir, "images/%04d/%02u/%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  std::snprintf(stamp, sizeof stamp, "%02d%02d%02d%03d", static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<int>(tod.subseconds().count()));
+  const std::string relative = std::string(dir) + "/" + stamp + "-" +
+                               std::string(sha256.substr(0, 12)) + "-" + RandomHex(6) +
+                               std::string(extension);
+  const fs::path final_path = data_dir_ / relative;
+  std::error_code ec;
+  fs::create_directories(final_path.parent_path(), ec);
+  if (ec) {
+    return Status::Unavailable("cannot create " + final_path.parent_path().string() + ": " +
+                               ec.message());
+  }
+  const fs::path tmp = final_path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Status::Unavailable("cannot create " + tmp.string() + ": " + std::strerror(errno));
+  }
+  Status st = WriteAll(fd, bytes);
+  if (st.ok() && ::fsync(fd) != 0) {
+    st = Status::Unavailable(std::string("cannot sync image file: ") + std::strerror(errno));
+  }
+  ::close(fd);
+  if (st.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    st = Status::Unavailable(std::string("cannot rename image file: ") + std::strerror(errno));
+  }
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return relative;
+}
+
+void ImageFiles::Remove(const std::string& relative_path) const {
+  std::error_code ec;
+  fs::remove(data_dir_ / relative_path, ec);
+}
+
+Result<std::string> ImageFiles::Read(const std::string& relative_path) const {
+  const fs::path rel(relative_path);
+  if (rel.is_absolute() || relative_path.rfind("images/", 0) != 0) {
+    return Status::NotFound("stored image path is not under images/");
+  }
+  for (const auto& part : rel) {
+    if (part == "..") return Status::NotFound("stored image path is not under images/");
+  }
+  std::ifstream in(data_dir_ / rel, std::ios::binary);
+  if (!in) return Status::NotFound("the stored photo " + relative_path + " is missing");
+  std::ostringstream data;
+  data << in.rdbuf();
+  return std::move(data).str();
+}
+
+}  // namespace vs::api

@@ -1,0 +1,25 @@
+// Route groups of the API (internal to src/api). Each adds its routes to the router; handlers keep
+// a reference to `deps`, which outlives the router.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "http/router.h"
+
+namespace vs::api {
+
+void AddDetectRoutes(http::Router& router, const ApiDeps& deps);     // POST /api/detect
+void AddQueryRoutes(http::Router& router, const ApiDeps& deps);      // detections, summary, ...
+void AddScanRoutes(http::Router& router, const ApiDeps& deps);       // /api/scans...
+void AddCatalogueRoutes(http::Router& router, const ApiDeps& deps);  // planograms, products
+void AddModelRoutes(http::Router& router, const ApiDeps& deps);      // /api/models...
+void AddHealthRoutes(http::Router& router, const ApiDeps& deps);     // /health, /api/health, live
+
+// Unavailable unless the store is open.
+Status NeedStore(const ApiDeps& deps);
+// 200 (or `status`) with `body`, or the error response of `result`.
+http::Response Reply(const http::Request& request, const Result<nlohmann::json>& result,
+                     http::beast_http::status status = http::beast_http::status::ok);
+
+}  // namespace vs::api

@@ -1,0 +1,103 @@
+#include "cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "api/api.h"
+#include "cli/commands.h"
+
+namespace vs::cli {
+namespace {
+
+// Adds --name bound to `value`, also read from VISIONSTOCK_<NAME>.
+template <typename T>
+CLI::Option* Opt(CLI::App* app, const std::string& name, T& value, const std::string& help) {
+  std::string env = "VISIONSTOCK_";
+  for (char c : name) env.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+  return app->add_option("--" + name, value, help)->envname(env)->capture_default_str();
+}
+
+void AddModelOptions(CLI::App* app, ModelOptions& m) {
+  Opt(app, "model", m.model,
+      "ONNX detection model (default: <program dir>/models/nanodet-416.onnx)");
+  Opt(app, "threads", m.threads, "ONNX Runtime threads per inference (0 = all cores)")
+      ->check(CLI::Range(0, 256));
+  Opt(app, "conf", m.conf, "confidence threshold")->check(CLI::Range(0.0, 1.0));
+  Opt(app, "iou", m.iou, "NMS IoU threshold")->check(CLI::Range(0.0, 1.0));
+  Opt(app, "max-detections", m.max_detections, "most detections kept per image")
+      ->check(CLI::Range(1, 100000));
+  Opt(app, "max-pixels", m.max_pixels, "largest image accepted, in pixels (width x height)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
+}
+
+}  // namespace
+
+std::filesystem::path ProgramDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : exe.parent_path();
+}
+
+vision::DetectorConfig ModelOptions::ToConfig() const {
+  vision::DetectorConfig c;
+  c.model_path = model;
+  c.threads = threads;
+  c.confidence_threshold = conf;
+  c.iou_threshold = iou;
+  c.max_detections = max_detections;
+  return c;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"VisionStock: shelf photos in, detected products out (REST API + live dashboard)",
+               "visionstock"};
+  app.require_subcommand(1);
+
+  ServeOptions serve;
+  serve.model.model = (ProgramDir() / "models" / "nanodet-416.onnx").string();
+  serve.web_dir = (ProgramDir() / "web").string();
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "serve the REST API, live updates and dashboard");
+  Opt(serve_cmd, "host", serve.host, "address to listen on");
+  Opt(serve_cmd, "port", serve.port, "port to listen on (0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  Opt(serve_cmd, "data-dir", serve.data_dir, "folder for the database and stored photos");
+  Opt(serve_cmd, "web-dir", serve.web_dir, "folder of the built dashboard");
+  Opt(serve_cmd, "workers", serve.workers, "request worker threads (0 = number of cores)")
+      ->check(CLI::Range(0, 256));
+  Opt(serve_cmd, "io-threads", serve.io_threads, "socket I/O threads")->check(CLI::Range(1, 64));
+  Opt(serve_cmd, "max-body-mb", serve.max_body_mb, "largest request body, in MiB")
+      ->check(CLI::Range(1, 1024));
+  AddModelOptions(serve_cmd, serve.model);
+
+  DetectOptions detect;
+  detect.model.model = serve.model.model;
+  CLI::App* detect_cmd =
+      app.add_subcommand("detect", "detect products in image files or folders into the store");
+  detect_cmd->add_option("inputs", detect.inputs, "image files or folders")->required();
+  Opt(detect_cmd, "shelf-location", detect.shelf_location, "shelf location of these photos");
+  Opt(detect_cmd, "store", detect.store, "store of these photos");
+  detect_cmd->add_flag("--json", detect.json, "print one JSON object per image")
+      ->envname("VISIONSTOCK_JSON");
+  Opt(detect_cmd, "data-dir", detect.data_dir, "folder for the database and stored photos");
+  AddModelOptions(detect_cmd, detect.model);
+
+  CLI::App* version_cmd = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serve_cmd->parsed()) return RunServe(serve);
+  if (detect_cmd->parsed()) return RunDetect(detect);
+  if (version_cmd->parsed()) {
+    std::printf("visionstock %s\n", api::Version());
+    return 0;
+  }
+  return 1;
+}
+
+}  // namespace vs::cli

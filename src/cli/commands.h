@@ -1,0 +1,50 @@
+// Options and entry points of the subcommands (internal to src/cli).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "vision/detector.h"
+
+namespace vs::cli {
+
+// Detector settings shared by serve and detect.
+struct ModelOptions {
+  std::string model;   // path of the ONNX model
+  int threads = 0;     // ONNX Runtime intra-op threads (0 = all cores)
+  float conf = 0.25f;  // confidence threshold
+  float iou = 0.45f;   // NMS IoU threshold
+  int max_detections = 1000;
+  int64_t max_pixels = 50'000'000;
+  vision::DetectorConfig ToConfig() const;
+};
+
+struct ServeOptions {
+  std::string host = "0.0.0.0";
+  int port = 8000;
+  std::string data_dir = "./data";
+  std::string web_dir;
+  int workers = 0;     // worker threads for requests (0 = number of cores)
+  int io_threads = 1;  // socket threads
+  int max_body_mb = 20;
+  ModelOptions model;
+};
+
+struct DetectOptions {
+  std::vector<std::string> inputs;  // files or folders
+  std::string shelf_location = "unassigned";
+  std::string store = "default";
+  bool json = false;
+  std::string data_dir = "./data";
+  ModelOptions model;
+};
+
+int RunServe(const ServeOptions& options);
+int RunDetect(const DetectOptions& options);
+
+// The folder holding the running program (for the bundled model and web files).
+std::filesystem::path ProgramDir();
+
+}  // namespace vs::cli

@@ -1,0 +1,128 @@
+// `visionstock serve`: store -> event bus -> live hub, detector, API, HTTP server; runs until
+// SIGINT or SIGTERM, then shuts down cleanly.
+#include <pthread.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "api/api.h"
+#include "api/model_registry.h"
+#include "api/scan_service.h"
+#include "cli/commands.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "live/event_bus.h"
+#include "live/hub.h"
+#include "store/store.h"
+
+namespace vs::cli {
+namespace fs = std::filesystem;
+
+int RunServe(const ServeOptions& o) {
+  // Block the stop signals in every thread (threads inherit the mask); this thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::error_code ec;
+  fs::create_directories(o.data_dir, ec);
+  if (ec) {
+    vs::log::Error("cannot create the data folder",
+                   {{"data_dir", o.data_dir}, {"error", ec.message()}});
+    return 1;
+  }
+
+  // Store (the server still starts without it: health says why, store routes answer 503).
+  std::unique_ptr<store::Store> store;
+  std::string store_reason;
+  const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
+  if (auto opened = store::OpenSqlite({.path = db_path}); opened.ok()) {
+    store = std::move(opened).value();
+  } else {
+    store_reason = opened.status().ToString();
+    vs::log::Error("store unavailable", {{"path", db_path}, {"error", store_reason}});
+  }
+
+  live::EventBus bus;
+  std::shared_ptr<live::Hub> hub;
+  if (store) {
+    store->SetCommitListener([&bus](const store::Event& e) { bus.Publish(e); });
+    hub = live::Hub::Create(*store, bus, {});
+  }
+
+  // Model (the server still starts without it: health says why, POST /api/detect answers 503).
+  std::unique_ptr<vision::Detector> detector;
+  std::string model_reason;
+  std::optional<store::Id> model_version_id;
+  std::string model_version_name;
+  if (auto loaded = vision::Detector::Load(o.model.ToConfig()); loaded.ok()) {
+    detector = std::move(loaded).value();
+    if (store) {
+      auto registered = api::RegisterLoadedModel(*store, *detector, /*measure=*/true);
+      if (registered.ok()) {
+        model_version_id = registered->id;
+        model_version_name = registered->version_name;
+      } else {
+        vs::log::Error("cannot register the model", {{"error", registered.status().ToString()}});
+      }
+    }
+  } else {
+    model_reason = loaded.status().message();
+    vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
+  }
+
+  const api::ScanService scans(store.get(), store_reason, detector.get(), model_reason,
+                               model_version_id, api::ImageFiles(o.data_dir), o.model.max_pixels);
+  api::ApiDeps deps;
+  deps.store = store.get();
+  deps.store_reason = store_reason;
+  deps.scans = &scans;
+  deps.model_version_name = model_version_name;
+  deps.model_path = o.model.model;
+  if (hub) deps.live_clients = [&hub] { return hub->client_count(); };
+  deps.web_dir = o.web_dir;
+  const api::Api api(std::move(deps));
+
+  http::ServerOptions server_options;
+  server_options.host = o.host;
+  server_options.port = static_cast<uint16_t>(o.port);
+  server_options.io_threads = o.io_threads;
+  server_options.worker_threads =
+      o.workers > 0 ? o.workers
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  server_options.max_body_bytes = static_cast<size_t>(o.max_body_mb) << 20;
+  http::Server::UpgradeHandler upgrade;
+  if (hub) {
+    upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request) {
+      hub->Accept(std::move(stream), std::move(request));
+    };
+  }
+  http::Server server(
+      server_options, [&api](http::Request& r) { return api.Handle(r); }, std::move(upgrade));
+  if (Status started = server.Start(); !started.ok()) {
+    vs::log::Error("cannot start the server", {{"error", started.ToString()}});
+    return 1;
+  }
+  vs::log::Info("listening",
+                {{"host", o.host},
+                 {"port", server.port()},
+                 {"url", "http://" + (o.host == "0.0.0.0" ? std::string("localhost") : o.host) +
+                             ":" + std::to_string(server.port()) + "/"},
+                 {"data_dir", o.data_dir},
+                 {"model", detector ? model_version_name : "unavailable"},
+                 {"store", store ? "ok" : "unavailable"},
+                 {"workers", server_options.worker_threads},
+                 {"version", api::Version()}});
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  vs::log::Info("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  if (hub) hub->CloseAll();
+  server.Stop();
+  vs::log::Info("stopped");
+  return 0;
+}
+
+}  // namespace vs::cli
