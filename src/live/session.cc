@@ -74,6 +74,9 @@ void Session::Start() {
 
     // The HTTP layer's deadline no longer applies: the websocket stream keeps its own.
     beast::get_lowest_layer(s.ws_).expires_never();
+    // Events are small writes that must leave at once, not wait for the previous one's ACK.
+    beast::error_code ignored;
+    beast::get_lowest_layer(s.ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
     s.ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     s.ws_.read_message_max(s.hub_->options().max_client_message);
     s.ws_.set_option(websocket::stream_base::decorator(
