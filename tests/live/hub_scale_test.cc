@@ -1,4 +1,5 @@
-// 1,000 concurrent WebSocket clients on loopback all receive a published event.
+// 1,000 concurrent WebSocket clients on loopback all receive an event committed to the real
+// SQLite store.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,16 +9,18 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "live/event_bus.h"
 #include "live/hub.h"
 #include "live_test_support.h"
-#include "memory_event_store.h"
 #include "store/json.h"
+#include "store/store.h"
 
 namespace vs::live {
 namespace {
@@ -84,11 +87,25 @@ TEST(HubScaleTest, AThousandClientsAllReceiveAnEvent) {
   // Each client holds two descriptors in this process (its end and the server's).
   ASSERT_GE(testing::RaiseFileLimit(), 2u * kClients + 100) << "cannot open enough sockets";
 
-  testing::MemoryEventStore store;
+  auto dir =
+      std::filesystem::temp_directory_path() / ("vs_live_scale_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto opened = store::OpenSqlite({.path = (dir / "vs.db").string()});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<store::Store> store = std::move(opened).value();
   EventBus bus;
-  store.SetCommitListener([&bus](const store::Event& e) { bus.Publish(e); });
-  store.Commit("scan.created", {{"n", 0}});
-  testing::LiveServer server(store, bus);
+  std::mutex committed_mu;
+  std::optional<store::Event> committed;
+  store->SetCommitListener([&](const store::Event& e) {
+    {
+      std::lock_guard lock(committed_mu);
+      committed = e;
+    }
+    bus.Publish(e);
+  });
+  auto server_holder = std::make_unique<testing::LiveServer>(*store, bus);
+  testing::LiveServer& server = *server_holder;
 
   net::io_context client_ioc;
   auto guard = net::make_work_guard(client_ioc);
@@ -111,8 +128,23 @@ TEST(HubScaleTest, AThousandClientsAllReceiveAnEvent) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_TRUE(server.WaitForClients(kClients));
 
-  store::Event event = store.Commit("scan.created", {{"n", 1}, {"store", "Store 12"}});
-  const std::string wire = store::ToJson(event).dump();
+  store::NewScan scan;
+  scan.store = "Store 12";
+  scan.shelf_location = "Aisle 3";
+  scan.received_at = scan.captured_at = Now();
+  scan.image_path = "scans/1.jpg";
+  scan.sha256 = std::string(64, '0');
+  scan.width = 640;
+  scan.height = 480;
+  scan.detections.push_back({.class_id = 39, .class_name = "bottle", .confidence = 0.9});
+  // No ASSERT from here on: the client thread must be joined below.
+  EXPECT_TRUE(store->InsertScan(scan).ok());
+  std::string wire;
+  {
+    std::lock_guard lock(committed_mu);
+    EXPECT_TRUE(committed.has_value());
+    if (committed) wire = store::ToJson(*committed).dump();
+  }
   EXPECT_TRUE(WaitFor(all(2), 10s)) << "not every client got the event";
 
   server.hub().CloseAll();
@@ -135,6 +167,9 @@ TEST(HubScaleTest, AThousandClientsAllReceiveAnEvent) {
   }
   EXPECT_EQ(exact, kClients);
   EXPECT_EQ(closed_going_away, kClients);
+  server_holder.reset();
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
