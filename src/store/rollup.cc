@@ -15,6 +15,8 @@ int64_t BucketOf(int level, int64_t ms) {
       return FloorTo(ms, kDayMs);
     case kLevelHour:
       return FloorTo(ms, kHourMs);
+    case kLevelMinute:
+      return FloorTo(ms, kMinuteMs);
     default:
       return 0;
   }
@@ -30,33 +32,42 @@ int64_t CeilTo(int64_t ms, int64_t width) {
   return f == ms ? ms : f + width;
 }
 
+int64_t Width(int level) {
+  return level == kLevelDay ? kDayMs : level == kLevelHour ? kHourMs : kMinuteMs;
+}
+
+// Appends the parts of [lo, hi) using buckets of `level` and finer. An absent bound is unbounded.
+void Split(std::optional<int64_t> lo, std::optional<int64_t> hi, int level,
+           std::vector<RangePart>* out) {
+  if (lo && hi && *lo >= *hi) return;
+  if (level > kLevelMinute) {
+    out->push_back({kLevelExact, lo.value_or(kMin), hi.value_or(kMax)});
+    return;
+  }
+  const int64_t w = Width(level);
+  const int64_t a = lo ? CeilTo(*lo, w) : kMin;
+  const int64_t b = hi ? FloorTo(*hi, w) : kMax;
+  if (a >= b) {
+    Split(lo, hi, level + 1, out);
+    return;
+  }
+  if (lo) Split(lo, a, level + 1, out);
+  out->push_back({level, a, b});
+  if (hi) Split(b, hi, level + 1, out);
+}
+
 }  // namespace
 
 std::vector<RangePart> SplitRange(std::optional<int64_t> lo, std::optional<int64_t> hi,
                                   int coarsest) {
   if (!lo && !hi && coarsest == kLevelAll) return {{kLevelAll, 0, 0}};
-  const int64_t l = lo.value_or(kMin);
-  const int64_t h = hi.value_or(kMax);
-  if (l >= h) return {};
+  if (lo && hi && *lo >= *hi) return {};
   // Near the int64 limits there are no whole buckets worth using: stay exact.
-  const bool lo_ok = !lo || l < kMax - kDayMs;
-  const bool hi_ok = !hi || h > kMin + kDayMs;
-  if (!lo_ok || !hi_ok) return {{kLevelExact, l, h}};
-  const int64_t h1 = lo ? CeilTo(l, kHourMs) : kMin;
-  const int64_t h2 = hi ? FloorTo(h, kHourMs) : kMax;
-  if (h1 >= h2) return {{kLevelExact, l, h}};
-  std::vector<RangePart> parts;
-  if (l < h1) parts.push_back({kLevelExact, l, h1});
-  const int64_t d1 = lo ? CeilTo(l, kDayMs) : kMin;
-  const int64_t d2 = hi ? FloorTo(h, kDayMs) : kMax;
-  if (coarsest != kLevelHour && d1 < d2) {
-    if (h1 < d1) parts.push_back({kLevelHour, h1, d1});
-    parts.push_back({kLevelDay, d1, d2});
-    if (d2 < h2) parts.push_back({kLevelHour, d2, h2});
-  } else {
-    parts.push_back({kLevelHour, h1, h2});
+  if ((lo && *lo > kMax - 2 * kDayMs) || (hi && *hi < kMin + 2 * kDayMs)) {
+    return {{kLevelExact, lo.value_or(kMin), hi.value_or(kMax)}};
   }
-  if (h2 < h) parts.push_back({kLevelExact, h2, h});
+  std::vector<RangePart> parts;
+  Split(lo, hi, coarsest == kLevelAll ? kLevelDay : coarsest, &parts);
   return parts;
 }
 

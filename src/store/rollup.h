@@ -12,13 +12,15 @@ namespace vs::store {
 inline constexpr int kLevelAll = 0;     // one bucket (0) for all time
 inline constexpr int kLevelDay = 1;     // UTC days
 inline constexpr int kLevelHour = 2;    // UTC hours
+inline constexpr int kLevelMinute = 3;  // UTC minutes
 inline constexpr int kLevelExact = -1;  // not a rollup: the detection rows themselves
+inline constexpr int64_t kMinuteMs = 60'000;
 inline constexpr int64_t kHourMs = 3'600'000;
 inline constexpr int64_t kDayMs = 86'400'000;
 
 // Largest multiple of `width` <= ms (also for negative ms).
 int64_t FloorTo(int64_t ms, int64_t width);
-// Bucket start of `ms` at a day or hour level; 0 at kLevelAll.
+// Bucket start of `ms` at a day, hour or minute level; 0 at kLevelAll.
 int64_t BucketOf(int level, int64_t ms);
 
 // A piece of a time range. For kLevelExact: timestamps in [lo, hi). For a rollup level: the
@@ -28,9 +30,10 @@ struct RangePart {
   int64_t lo, hi;
 };
 
-// Splits [lo, hi) (nullopt: unbounded on that side) into exact edges (less than an hour each),
-// hour buckets and day buckets, using no level coarser than `coarsest` (kLevelAll, kLevelDay or
-// kLevelHour). An empty range gives no parts.
+// Splits [lo, hi) (nullopt: unbounded on that side) into day, hour and minute buckets and exact
+// edges (each under a minute; under two minutes when the range holds no whole minute), using the
+// biggest buckets that fit and no level coarser than `coarsest` (kLevelAll, kLevelDay,
+// kLevelHour or kLevelMinute). An empty range gives no parts.
 std::vector<RangePart> SplitRange(std::optional<int64_t> lo, std::optional<int64_t> hi,
                                   int coarsest);
 

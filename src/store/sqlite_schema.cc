@@ -1,5 +1,7 @@
 #include "store/sqlite_schema.h"
 
+#include <initializer_list>
+
 #include "core/time.h"
 #include "store/rollup.h"
 #include "store/sqlite_bits.h"
@@ -134,7 +136,8 @@ CREATE TABLE events (
 // Version 2 of the pre-aggregated detections (version 3 below replaces the table; the columns
 // keep their meaning) for Summarize, Activity and DistinctValues (see store/rollup.h).
 // One row per (level, mode, bucket, store, shelf_location, sku, class_name):
-//   level 0 all time (bucket 0), 1 UTC day, 2 UTC hour (bucket = its start, Unix ms);
+//   level 0 all time (bucket 0), 1 UTC day, 2 UTC hour, 3 UTC minute (from migration 4)
+//   (bucket = its start, Unix ms);
 //   mode 0 neither sku nor class_name (both ''), 1 sku only (class_name ''), 2 class_name only
 //   (sku ''), 3 both;
 //   n detections, sum_conf their confidence sum, max_ts their newest timestamp (NULL when n=0),
@@ -159,7 +162,9 @@ CREATE TABLE rollup (
 
 std::string BucketExpr(int level, const std::string& ts) {
   if (level == kLevelAll) return "0";
-  const std::string w = std::to_string(level == kLevelDay ? kDayMs : kHourMs);
+  const std::string w = std::to_string(level == kLevelDay    ? kDayMs
+                                       : level == kLevelHour ? kHourMs
+                                                             : kMinuteMs);
   return "(" + ts + " - ((" + ts + " % " + w + ") + " + w + ") % " + w + ")";
 }
 
@@ -219,8 +224,11 @@ CREATE UNIQUE INDEX rollup_names_id ON rollup_names(kind, id);
 
 }  // namespace
 
-std::string RollupRebuildSql() {
-  std::string sql = "DELETE FROM rollup;\n";
+namespace {
+
+// Interns every sku and class name of the detections not yet in rollup_names.
+std::string RollupNamesSql() {
+  std::string sql;
   for (const auto& [kind, column] : {std::pair{1, "sku"}, std::pair{2, "class_name"}}) {
     const std::string k = std::to_string(kind);
     sql += "INSERT INTO rollup_names(kind, name, id) SELECT " + k + ", v," +
@@ -229,7 +237,13 @@ std::string RollupRebuildSql() {
            " AS v FROM detections WHERE " + column +
            " NOT IN (SELECT name FROM rollup_names WHERE kind = " + k + "));\n";
   }
-  for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
+  return sql;
+}
+
+// Fills the (version 3) rollup rows of `levels` from the detections and scans.
+std::string RollupLevelsSql(std::initializer_list<int> levels) {
+  std::string sql;
+  for (int level : levels) {
     for (int mode = 0; mode < 4; ++mode) {
       const std::string sku = (mode & 1) ? "d.sku" : "''";
       const std::string cls = (mode & 2) ? "d.class_name" : "''";
@@ -252,12 +266,21 @@ std::string RollupRebuildSql() {
   return sql;
 }
 
+}  // namespace
+
+std::string RollupRebuildSql() {
+  return "DELETE FROM rollup;\n" + RollupNamesSql() +
+         RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute});
+}
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
       {2, "detection rollups", std::string(kRollupTable) + RollupV2FillSql()},
       {3, "rollups keyed by sku and class, with distinct-value bitmaps",
-       std::string(kRollupV3Tables) + RollupRebuildSql()},
+       std::string(kRollupV3Tables) + RollupNamesSql() +
+           RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour})},
+      {4, "minute rollups", RollupLevelsSql({kLevelMinute})},
   };
   return kAll;
 }

@@ -3,10 +3,10 @@
 // The rollup table (see sqlite_schema.cc, version 3) holds, per bucket, store and shelf and per
 // filter "mode" (which of sku / class_name is fixed), the count, confidence sum, newest timestamp
 // and number of scans of the detections in it, plus bitmaps of the skus and classes present. A
-// query splits its time range into whole hour/day buckets read from the rollups and sub-hour
-// edges read from the detection rows (store/rollup.h); it reads the rows of exactly one mode,
-// with its sku/class filter as key prefix. Filters on min_confidence or scan_id have no rollup
-// and are answered from the detection rows alone (SummarizeExact).
+// query splits its time range into whole day/hour/minute buckets read from the rollups and
+// sub-minute edges read from the detection rows (store/rollup.h); it reads the rows of exactly one
+// mode, with its sku/class filter as key prefix. Filters on min_confidence or scan_id have no
+// rollup and are answered from the detection rows alone (SummarizeExact).
 #include <limits>
 #include <map>
 #include <set>
@@ -127,7 +127,7 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
       " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
       " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
   if (!q.ok()) return q.status();
-  for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
+  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
     for (const auto& [key, a] : groups) {
       const auto& [mode, sku, cls] = key;
       q->BindAll(level, mode, sku, cls, BucketOf(level, ts), scan.store, scan.shelf_location, a.n,

@@ -21,11 +21,11 @@ void ExpectExactCover(int64_t lo, int64_t hi, int coarsest) {
     EXPECT_EQ(p.lo, at);
     EXPECT_LT(p.lo, p.hi);
     if (p.level == kLevelExact) {
-      // An edge is under an hour; a range without a whole hour is under two.
-      EXPECT_LT(p.hi - p.lo, parts.size() == 1 ? 2 * kHourMs : kHourMs);
+      // An edge is under a minute; a range without a whole minute is under two.
+      EXPECT_LT(p.hi - p.lo, parts.size() == 1 ? 2 * kMinuteMs : kMinuteMs);
     } else {
-      const int64_t w = p.level == kLevelDay ? kDayMs : kHourMs;
-      EXPECT_LE(p.level, kLevelHour);
+      const int64_t w = p.level == kLevelDay ? kDayMs : p.level == kLevelHour ? kHourMs : kMinuteMs;
+      EXPECT_LE(p.level, kLevelMinute);
       EXPECT_GE(p.level, coarsest);
       EXPECT_EQ(FloorTo(p.lo, w), p.lo);
       EXPECT_EQ(FloorTo(p.hi, w), p.hi);
@@ -43,7 +43,9 @@ TEST(RollupTest, SplitsRangesExactly) {
   for (int i = 0; i < 2000; ++i) {
     const int64_t lo = kT0 + static_cast<int64_t>(rng() % (5 * kDayMs)) - 2 * kDayMs;
     const int64_t len = static_cast<int64_t>(rng() % (3 * kDayMs));
-    for (int c : {kLevelAll, kLevelDay, kLevelHour}) ExpectExactCover(lo, lo + len, c);
+    for (int c : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
+      ExpectExactCover(lo, lo + len, c);
+    }
   }
   ExpectExactCover(kT0, kT0 + kDayMs, kLevelAll);
   ExpectExactCover(kT0 + 1, kT0 + 2, kLevelAll);
@@ -51,19 +53,23 @@ TEST(RollupTest, SplitsRangesExactly) {
 }
 
 TEST(RollupTest, UsesBiggestBucketsAvailable) {
-  auto parts = SplitRange(kT0 - 90 * 60'000, kT0 + kDayMs + 30 * 60'000, kLevelAll);
-  ASSERT_EQ(parts.size(), 4u);
-  EXPECT_EQ(parts[0].level, kLevelExact);
-  EXPECT_EQ(parts[1].level, kLevelHour);
-  EXPECT_EQ(parts[2].level, kLevelDay);
-  EXPECT_EQ(parts[3].level, kLevelExact);
+  const int64_t min = kMinuteMs;
+  auto parts = SplitRange(kT0 - 90 * min - 5, kT0 + kDayMs + 30 * min + 7, kLevelAll);
+  std::vector<int> levels;
+  for (const auto& p : parts) levels.push_back(p.level);
+  EXPECT_EQ(levels, (std::vector<int>{kLevelExact, kLevelMinute, kLevelHour, kLevelDay,
+                                      kLevelMinute, kLevelExact}));
+  EXPECT_EQ(parts[1].lo, kT0 - 90 * min);
+  EXPECT_EQ(parts[2].lo, kT0 - 60 * min);
+  EXPECT_EQ(parts[4].hi, kT0 + kDayMs + 30 * min);
   parts = SplitRange(std::nullopt, std::nullopt, kLevelAll);
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_EQ(parts[0].level, kLevelAll);
   parts = SplitRange(kT0 + 1, std::nullopt, kLevelHour);
-  ASSERT_EQ(parts.size(), 2u);
-  EXPECT_EQ(parts[1].level, kLevelHour);
-  EXPECT_EQ(parts[1].hi, std::numeric_limits<int64_t>::max());
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].level, kLevelMinute);
+  EXPECT_EQ(parts[2].level, kLevelHour);
+  EXPECT_EQ(parts[2].hi, std::numeric_limits<int64_t>::max());
 }
 
 TEST(CursorTest, RoundTripsAndRejectsNonCanonicalText) {
