@@ -1,0 +1,44 @@
+// GET /api/live through the real server: upgrade, hello, then the scan.created event of an upload.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { DARKNET, startServer, upload, getJson } from './helpers/server.mjs';
+
+function nextMessage(ws, predicate) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no matching message within 30 s')), 30_000);
+    const onMessage = (data) => {
+      const msg = JSON.parse(data.toString());
+      if (predicate(msg)) { clearTimeout(timer); ws.off('message', onMessage); resolve(msg); }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+test('a live client gets hello, then the event of a new scan', async () => {
+  const server = await startServer();
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live?after=0`);
+    const hello = nextMessage(ws, (m) => m.type === 'hello');
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const h = await hello;
+    assert.equal(typeof h.last_event_id, 'number');
+    assert.equal((await getJson(server.url, '/health')).body.live_clients, 1);
+
+    const created = nextMessage(ws, (m) => m.type === 'scan.created');
+    const res = await upload(server.url, readFileSync(join(DARKNET, 'dog.jpg')), { shelf_location: 'live-1' });
+    assert.equal(res.status, 200);
+    const event = await created;
+    assert.ok(event.id > h.last_event_id);
+    assert.equal(event.payload.scan.id, res.body.scan_id);
+    assert.equal(event.payload.scan.shelf_location, 'live-1');
+    assert.equal(event.payload.classes.dog, res.body.detections.filter((d) => d.class_name === 'dog').length);
+    ws.close();
+    const plain = await getJson(server.url, '/api/live');
+    assert.equal(plain.status, 400, 'a plain GET is not an upgrade');
+  } finally {
+    await server.stop();
+  }
+});
