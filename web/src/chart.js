@@ -33,6 +33,7 @@ export function ActivityChart({ data, granularity }) {
 
   useEffect(() => {
     const node = el.current;
+    const step = granularity === 'day' ? DAY : HOUR;
     const width = Math.max(280, node.clientWidth);
     const opts = {
       width,
@@ -40,7 +41,8 @@ export function ActivityChart({ data, granularity }) {
       padding: [8, 8, 0, 0],
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      // Half a bucket of room on each side so the first and last bars are drawn whole.
+      scales: { x: { time: true, range: (u, min, max) => [min - step / 2, max + step / 2] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
         { stroke: '#4a5563', grid: { stroke: '#eef0f3' } },
         { stroke: '#4a5563', grid: { stroke: '#eef0f3' }, size: 48 },

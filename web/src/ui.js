@@ -94,7 +94,8 @@ export function ScanView({ scan, detections, imageUrl, idPrefix = 'scan' }) {
     }
     return { d, x1, y1, w: Math.max(0, x2 - x1), h: Math.max(0, y2 - y1) };
   });
-  const visible = boxes.filter((b) => b.d.confidence >= threshold);
+  // Most confident last, so that its label is drawn on top.
+  const visible = boxes.filter((b) => b.d.confidence >= threshold).sort((a, b) => a.d.confidence - b.d.confidence);
   const font = Math.max(10, Math.round(Math.max(W, H) / 45));
   const sliderId = `${idPrefix}-threshold`;
   return html`<figure class="scan-view" data-testid="scan-view" data-scan-id=${scan.id ?? scan.scan_id}>
