@@ -6,6 +6,12 @@
 // more than HubOptions::max_queue messages behind is closed (code 1008, "too slow") and is
 // expected to reconnect with its last id. Client messages are ignored except that malformed or
 // oversized ones close that connection.
+//
+// The first message is {"type":"hello","last_event_id":N} (the newest stored event). Without
+// ?after, or with an after > N (a position from other data), streaming starts after N. Refusals
+// before the upgrade: 403 (Origin), 400 (bad ?after), 503 (after CloseAll). Close codes: 1001
+// shutdown, 1003 binary message, 1007 malformed message, 1008 "too slow", 1009 oversized
+// message, 1011 store unavailable.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
