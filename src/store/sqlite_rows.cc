@@ -40,12 +40,21 @@ DetectionRecord DetectionFromRow(const Stmt& q) {
 }
 
 Where DetectionWhere(const DetectionFilter& f, const std::string& prefix) {
+  // Only the most selective equality drives an index (scan_id, then sku, class_name,
+  // shelf_location, store); SQLite's unary + keeps the others from being chosen instead, since
+  // without statistics the planner cannot tell a rare sku from a common shelf.
+  bool driven = false;
+  const auto column = [&](const char* name) {
+    const std::string c = (driven ? "+" : "") + prefix + name;
+    driven = true;
+    return c;
+  };
   Where w;
-  if (f.scan_id) w.Add(prefix + "scan_id = ?", {*f.scan_id});
-  if (f.sku) w.Add(prefix + "sku = ?", {*f.sku});
-  if (f.class_name) w.Add(prefix + "class_name = ?", {*f.class_name});
-  if (f.shelf_location) w.Add(prefix + "shelf_location = ?", {*f.shelf_location});
-  if (f.store) w.Add(prefix + "store = ?", {*f.store});
+  if (f.scan_id) w.Add(column("scan_id") + " = ?", {*f.scan_id});
+  if (f.sku) w.Add(column("sku") + " = ?", {*f.sku});
+  if (f.class_name) w.Add(column("class_name") + " = ?", {*f.class_name});
+  if (f.shelf_location) w.Add(column("shelf_location") + " = ?", {*f.shelf_location});
+  if (f.store) w.Add(column("store") + " = ?", {*f.store});
   if (f.start) w.Add(prefix + "timestamp >= ?", {ToUnixMillis(*f.start)});
   if (f.end) w.Add(prefix + "timestamp < ?", {ToUnixMillis(*f.end)});
   if (f.min_confidence) w.Add(prefix + "confidence >= ?", {*f.min_confidence});
