@@ -40,16 +40,23 @@ DetectionRecord DetectionFromRow(const Stmt& q) {
 }
 
 Where DetectionWhere(const DetectionFilter& f, const std::string& prefix) {
-  // Only the most selective equality drives an index (scan_id, then sku, class_name,
-  // shelf_location, store); SQLite's unary + keeps the others from being chosen instead, since
-  // without statistics the planner cannot tell a rare sku from a common shelf.
+  // Only the most selective equality drives an index: scan_id, else sku with shelf_location
+  // (expression index detections_shelf_sku), else the first of sku, class_name,
+  // shelf_location, store. SQLite's unary + keeps the others from being chosen instead: without
+  // statistics the planner cannot tell a rare sku from a common shelf.
+  Where w;
+  const bool pair = !f.scan_id && f.sku && f.shelf_location;
   bool driven = false;
+  if (pair) {
+    w.Add(prefix + "shelf_location || char(31) || " + prefix + "sku = ?",
+          {*f.shelf_location + '\x1f' + *f.sku});
+    driven = true;  // the plain equalities below still decide, whatever the values hold
+  }
   const auto column = [&](const char* name) {
     const std::string c = (driven ? "+" : "") + prefix + name;
     driven = true;
     return c;
   };
-  Where w;
   if (f.scan_id) w.Add(column("scan_id") + " = ?", {*f.scan_id});
   if (f.sku) w.Add(column("sku") + " = ?", {*f.sku});
   if (f.class_name) w.Add(column("class_name") + " = ?", {*f.class_name});

@@ -281,6 +281,12 @@ const std::vector<Migration>& Migrations() {
        std::string(kRollupV3Tables) + RollupNamesSql() +
            RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour})},
       {4, "minute rollups", RollupLevelsSql({kLevelMinute})},
+      // Detection records filtered by both shelf and sku (the dashboard's records view). An
+      // expression index: the planner uses it only for queries naming this exact expression
+      // (see DetectionWhere), so single-column filters keep their (column, timestamp) index.
+      {5, "detections by shelf and sku",
+       "CREATE INDEX detections_shelf_sku ON detections("
+       "shelf_location || char(31) || sku, timestamp);"},
   };
   return kAll;
 }
