@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
@@ -23,6 +24,28 @@ DetectionRecord DetectionFromRow(const Stmt& q);
 
 // Conditions for every set field of `f` over detection columns named `prefix`+column.
 Where DetectionWhere(const DetectionFilter& f, const std::string& prefix);
+
+// Runs `q` (already bound) and maps every row with `from_row`.
+template <typename T, typename F>
+Result<std::vector<T>> Collect(Stmt* q, F from_row) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(from_row(*q));
+  }
+  return out;
+}
+
+// The first row of `q` mapped with `from_row`, or NotFound(missing).
+template <typename T, typename F>
+Result<T> One(Stmt* q, F from_row, const std::string& missing) {
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(missing);
+  return from_row(*q);
+}
 
 // A JSON column written by this store; an unparsable value (written by hand) becomes a string.
 nlohmann::json ParseJsonColumn(const std::string& text);
