@@ -25,13 +25,17 @@ fi
 
 WORK=$(mktemp -d /tmp/vs-bench-http.XXXXXX)
 PID=
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 start_server() {  # start_server DATA_DIR: sets PID and URL
+  local port=
   "$BIN" serve --host 127.0.0.1 --port 0 --data-dir "$1" 2>"$WORK/server.log" &
   PID=$!
-  for _ in $(seq 600); do
+  for _ in $(seq 3000); do  # up to 5 minutes (opening a large store)
     port=$(grep -o '"msg":"listening".*' "$WORK/server.log" | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2 || true)
     [ -n "$port" ] && break
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }

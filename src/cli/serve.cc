@@ -1,7 +1,7 @@
 // `visionstock serve`: store -> event bus -> live hub, detector, API, HTTP server; runs until
 // SIGINT or SIGTERM, then shuts down cleanly.
-#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -17,15 +17,36 @@
 
 namespace vs::cli {
 namespace fs = std::filesystem;
+namespace {
+
+int g_signal_pipe[2] = {-1, -1};
+
+void OnStopSignal(int signal_number) {
+  const char byte = static_cast<char>(signal_number);
+  [[maybe_unused]] const ssize_t n = ::write(g_signal_pipe[1], &byte, 1);  // async-signal-safe
+}
+
+// From now on SIGINT and SIGTERM (on whichever thread) wake WaitForStopSignal. Before this, they
+// keep their default action: a slow start-up (e.g. a long migration) can still be interrupted.
+bool CatchStopSignals() {
+  if (::pipe(g_signal_pipe) != 0) return false;
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  return sigaction(SIGINT, &action, nullptr) == 0 && sigaction(SIGTERM, &action, nullptr) == 0;
+}
+
+int WaitForStopSignal() {
+  char byte = 0;
+  while (::read(g_signal_pipe[0], &byte, 1) != 1) {
+  }
+  return byte;
+}
+
+}  // namespace
 
 int RunServe(const ServeOptions& o) {
-  // Block the stop signals in every thread (threads inherit the mask); this thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
   std::error_code ec;
   fs::create_directories(o.data_dir, ec);
   if (ec) {
@@ -99,6 +120,10 @@ int RunServe(const ServeOptions& o) {
       hub->Accept(std::move(stream), std::move(request));
     };
   }
+  if (!CatchStopSignals()) {
+    vs::log::Error("cannot install the SIGINT/SIGTERM handlers");
+    return 1;
+  }
   http::Server server(
       server_options, [&api](http::Request& r) { return api.Handle(r); }, std::move(upgrade));
   if (Status started = server.Start(); !started.ok()) {
@@ -116,8 +141,7 @@ int RunServe(const ServeOptions& o) {
                  {"workers", server_options.worker_threads},
                  {"version", api::Version()}});
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  const int signal_number = WaitForStopSignal();
   vs::log::Info("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   if (hub) hub->CloseAll();
   server.Stop();
