@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <utility>
 
 #include "core/log.h"
@@ -67,11 +68,26 @@ bool HubImpl::closed() const {
 }
 
 void HubImpl::CloseAll() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   closed_ = true;
   for (auto& [ptr, weak] : sessions_) {
     if (auto s = weak.lock()) s->Shutdown();
   }
+  // A replay read in flight posts its result to the I/O context: let it finish, so that the
+  // caller may stop and destroy the I/O context once this returns.
+  fetches_done_.wait_for(lock, std::chrono::seconds(5), [this] { return fetches_ == 0; });
+}
+
+bool HubImpl::BeginFetch() {
+  std::lock_guard lock(mu_);
+  if (closed_) return false;
+  ++fetches_;
+  return true;
+}
+
+void HubImpl::EndFetch() {
+  std::lock_guard lock(mu_);
+  if (--fetches_ == 0) fetches_done_.notify_all();
 }
 
 bool HubImpl::Register(const std::shared_ptr<Session>& session) {

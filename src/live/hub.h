@@ -50,7 +50,8 @@ class Hub {
                       boost::beast::http::request<boost::beast::http::string_body> request) = 0;
 
   virtual size_t client_count() const = 0;
-  // Closes every client (server shutdown).
+  // Closes every client (server shutdown) and refuses new ones (503). Returns once no store read
+  // started by the hub is still running, so the I/O threads may be stopped afterwards.
   virtual void CloseAll() = 0;
 };
 

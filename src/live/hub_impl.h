@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -38,6 +39,9 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // Removes a session; idempotent.
   void Unregister(const Session* session);
   bool closed() const;
+  // Brackets a replay read on the worker. BeginFetch is false once CloseAll has been called.
+  bool BeginFetch();
+  void EndFetch();
 
  private:
   store::Store& store_;
@@ -46,6 +50,8 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // One thread, so events reach sessions in publication order.
   boost::asio::thread_pool fanout_{1};
   mutable std::mutex mu_;
+  std::condition_variable fetches_done_;
+  int fetches_ = 0;                                                      // guarded by mu_
   bool closed_ = false;                                                  // guarded by mu_
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
 };

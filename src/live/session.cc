@@ -120,6 +120,7 @@ void Session::OnHandshake(beast::error_code ec) {
 }
 
 void Session::Fetch() {
+  if (!hub_->BeginFetch()) return Close(websocket::close_code::going_away, "server shutting down");
   fetching_ = true;
   fetch_gen_ = discard_gen_;
   // The first read also takes the hello's last_event_id; later reads continue from cursor_.
@@ -157,9 +158,13 @@ void Session::Fetch() {
       }
     }
     auto executor = self->ws_.get_executor();
+    // Raw: if the session (and with it the hub) goes away once posted, ~HubImpl still waits
+    // in worker_.join() for this job, with its members intact.
+    HubImpl* hub = self->hub_.get();
     net::post(executor, [self = std::move(self), batch = std::move(batch)]() mutable {
       self->OnBatch(std::move(batch));
     });
+    hub->EndFetch();
   });
 }
 

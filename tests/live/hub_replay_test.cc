@@ -90,6 +90,25 @@ class HubReplayTest : public ::testing::Test {
     }
     return got;
   }
+  // Like ReadThrough, for a last id that another thread sets in `last` (0 until known): keeps
+  // reading while that thread commits, as a live client does.
+  static std::vector<std::string> ReadWhileCommitting(WsClient& client,
+                                                      const std::atomic<store::Id>& last) {
+    std::vector<std::string> got;
+    store::Id seen = -1;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while ((last.load() == 0 || seen != last.load()) &&
+           std::chrono::steady_clock::now() < deadline) {
+      auto m = client.Read(50ms);
+      if (!m) {
+        if (client.closed()) break;
+        continue;  // nothing yet: check `last` again
+      }
+      got.push_back(*m);
+      seen = json::parse(*m).value("id", store::Id{-1});
+    }
+    return got;
+  }
   static void ExpectExactly(const std::vector<std::string>& got,
                             const std::vector<std::string>& want) {
     ASSERT_EQ(got.size(), want.size());
@@ -125,14 +144,19 @@ TEST_F(HubReplayTest, AReconnectingClientGetsExactlyTheEventsItMissed) {
 
   InsertScans(4);  // while the client is away
   // More commits while the client reconnects and replays.
-  std::thread writer([&] { InsertScans(60); });
+  std::atomic<store::Id> last{0};
+  std::thread writer([&] {
+    InsertScans(60);
+    last = LastId();
+  });
   WsClient client;
-  ASSERT_EQ(client.Connect(server.port(), "/api/live?after=" + std::to_string(seen)), 101);
+  int status = client.Connect(server.port(), "/api/live?after=" + std::to_string(seen));
   auto hello = client.Read();
+  auto got = ReadWhileCommitting(client, last);
+  writer.join();
+  ASSERT_EQ(status, 101);
   ASSERT_TRUE(hello);
   EXPECT_EQ(json::parse(*hello)["type"], "hello");
-  writer.join();
-  auto got = ReadThrough(client, LastId());
   ExpectExactly(got, StoredAfter(seen));
 
   // And the connection stays live afterwards.
@@ -171,18 +195,34 @@ TEST_F(HubReplayTest, AReconnectingClientCatchesUpAcrossAServerRestart) {
 TEST_F(HubReplayTest, ALongReplayWithCommitsDuringItHasNoGapAndNoDuplicate) {
   InsertScans(700);
   HubOptions options;
-  options.max_queue = 32;  // many replay batches; live events overflow the replay buffer
+  // Small: many replay batches, and live events overflow the replay buffer. A client this tightly
+  // bounded may also be dropped as too slow on a busy machine; it then does what a dashboard
+  // does, reconnecting with its last id, and the events must still arrive exactly once.
+  options.max_queue = 32;
   LiveServer server(*store_, *bus_, options);
-  std::atomic<bool> writing{true};
+  std::atomic<store::Id> last{0};
   std::thread writer([&] {
     InsertScans(300);
-    writing = false;
+    last = LastId();
   });
-  WsClient client;
-  ASSERT_EQ(client.Connect(server.port(), "/api/live?after=0"), 101);
-  ASSERT_TRUE(client.Read());  // hello
+  std::vector<std::string> got;
+  store::Id seen = 0;
+  int connections = 0;
+  while (connections < 50 && (last.load() == 0 || seen != last.load())) {
+    ++connections;
+    WsClient client;
+    if (client.Connect(server.port(), "/api/live?after=" + std::to_string(seen)) != 101) break;
+    if (!client.Read()) break;  // hello
+    auto part = ReadWhileCommitting(client, last);
+    for (const auto& m : part) {
+      got.push_back(m);
+      seen = json::parse(m)["id"];
+    }
+    if (client.closed() && client.close_code() != 1008) break;
+  }
   writer.join();
-  ExpectExactly(ReadThrough(client, LastId()), StoredAfter(0));
+  ExpectExactly(got, StoredAfter(0));
+  RecordProperty("connections", connections);
 }
 
 }  // namespace

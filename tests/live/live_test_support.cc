@@ -111,13 +111,22 @@ bool WsClient::RunUntil(const bool& done, std::chrono::milliseconds timeout) {
 
 std::optional<std::string> WsClient::Read(std::chrono::milliseconds timeout) {
   if (closed_) return std::nullopt;
-  bool done = false;
-  beast::error_code result;
-  ws_.async_read(buffer_, [&](beast::error_code ec, size_t) {
-    result = ec;
-    done = true;
-  });
-  if (!RunUntil(done, timeout) || result) {
+  if (!reading_) {
+    reading_ = true;
+    read_done_ = false;
+    ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
+      read_error_ = ec;
+      read_done_ = true;
+    });
+  }
+  ioc_.restart();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!read_done_ && std::chrono::steady_clock::now() < deadline) {
+    ioc_.run_one_until(deadline);
+  }
+  if (!read_done_) return std::nullopt;  // the read stays pending for the next call
+  reading_ = false;
+  if (read_error_) {
     closed_ = true;
     return std::nullopt;
   }

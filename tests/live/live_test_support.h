@@ -60,7 +60,8 @@ class WsClient {
   // no response). `receive_buffer`, when non-zero, sets SO_RCVBUF before connecting.
   int Connect(uint16_t port, const std::string& target = "/api/live",
               const std::optional<std::string>& origin = std::nullopt, int receive_buffer = 0);
-  // The next text message; nullopt on timeout, close or error (see closed(), close_code()).
+  // The next text message; nullopt on timeout (the read then continues in the next call), or on
+  // close or error (then closed() is true; see close_code()).
   std::optional<std::string> Read(std::chrono::milliseconds timeout = 10s);
   // Sends one message; false on error.
   bool Send(const std::string& data, bool binary = false);
@@ -81,6 +82,9 @@ class WsClient {
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   bool closed_ = false;
+  bool reading_ = false;  // an async_read is pending
+  bool read_done_ = false;
+  boost::beast::error_code read_error_;
   std::string response_body_;
 };
 
