@@ -64,9 +64,11 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     // SIGTERM, wait for a clean exit; returns {code, signal}. Removes the data folder.
     async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');
-      const timeout = new Promise((_, reject) =>
-        setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not stop within 20 s')); }, 20_000));
-      const result = await Promise.race([exited, timeout]);
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not stop within 20 s')); }, 20_000);
+      });
+      const result = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
       return result;
     },
