@@ -2,6 +2,7 @@
 #include "store/sqlite_store.h"
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "core/log.h"
@@ -44,6 +45,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
 }
 
 SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
   std::lock_guard<std::mutex> lock(write_mu_);
   // Keeps query-planner statistics current; cheap when little changed.
   (void)writer_->Exec("PRAGMA optimize");
@@ -91,8 +98,49 @@ Status SqliteStore::Ping() {
 }
 
 void SqliteStore::SetCommitListener(CommitListener listener) {
+  auto last = LastEventId();
   std::lock_guard<std::mutex> lock(notify_mu_);
   listener_ = std::move(listener);
+  last_notified_ = last.ok() ? *last : 0;
+  if (listener_ && !watcher_.joinable()) watcher_ = std::thread([this] { WatchOtherWriters(); });
+}
+
+void SqliteStore::DeliverLocked(const Event* own) {
+  if (!listener_) {
+    if (own) last_notified_ = std::max(last_notified_, own->id);
+    return;
+  }
+  const Id upto = own ? own->id - 1 : std::numeric_limits<Id>::max();
+  // Events committed by other processes since the last delivery, oldest first.
+  while (last_notified_ < upto) {
+    auto batch = EventsAfter(last_notified_, 1000);
+    if (!batch.ok()) {
+      vs::log::Warn("cannot read events of other writers", {{"error", batch.status().ToString()}});
+      break;
+    }
+    if (batch->empty()) break;
+    for (const Event& e : *batch) {
+      if (e.id > upto) break;
+      listener_(e);
+      last_notified_ = e.id;
+    }
+    if (batch->back().id > upto || batch->size() < 1000) break;
+  }
+  if (own && own->id > last_notified_) {
+    listener_(*own);
+    last_notified_ = own->id;
+  }
+}
+
+void SqliteStore::WatchOtherWriters() {
+  std::unique_lock<std::mutex> lock(notify_mu_);
+  while (!stop_cv_.wait_for(lock, kWatchInterval, [this] { return stopping_; })) {
+    lock.unlock();
+    auto last = LastEventId();
+    lock.lock();
+    if (stopping_) break;
+    if (last.ok() && *last > last_notified_) DeliverLocked(nullptr);
+  }
 }
 
 Status SqliteStore::AppendEvent(Connection* c, std::string type, nlohmann::json payload,

@@ -5,14 +5,21 @@
 // for a writer. Events are committed with their rows; the commit listener is then called outside
 // the writer lock, serialised so that listeners see events in commit (id) order.
 //
+// Other processes (e.g. `visionstock detect`) may commit to the same file. Once a commit listener
+// is set, a watcher thread looks for their events every kWatchInterval, and every delivery fills
+// any gap before the event it delivers, so the listener sees every committed event exactly once,
+// in id order, whichever process committed it.
+//
 // Durability: synchronous=NORMAL in WAL mode. A killed process never leaves a partial
 // transaction; a power loss may lose the last commits but never corrupts the file.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -99,6 +106,11 @@ class SqliteStore final : public Store {
   // Event through AppendEvent. Commits, then calls the listener with the event.
   template <typename T, typename Body>
   Result<T> Mutate(Body&& body);
+  // Calls the listener with every event after last_notified_ up to and including `own` (or, with
+  // no `own`, up to the newest stored event). Requires notify_mu_ held.
+  void DeliverLocked(const Event* own);
+  // The watcher thread's loop: delivers other processes' events until stopping_.
+  void WatchOtherWriters();
   // Inserts the event row and fills `out` (id, type, payload, created_at).
   static Status AppendEvent(Connection* c, std::string type, nlohmann::json payload, Event* out);
 
@@ -110,7 +122,12 @@ class SqliteStore final : public Store {
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   std::mutex notify_mu_;                // serialises listener calls in commit order
-  CommitListener listener_;
+  CommitListener listener_;             // guarded by notify_mu_
+  Id last_notified_ = 0;                // guarded by notify_mu_
+  bool stopping_ = false;               // guarded by notify_mu_
+  std::condition_variable stop_cv_;     // wakes the watcher on shutdown
+  std::thread watcher_;
+  static constexpr auto kWatchInterval = std::chrono::milliseconds(200);
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -134,7 +151,7 @@ Result<T> SqliteStore::Mutate(Body&& body) {
     VS_RETURN_IF_ERROR(tx.Commit());
     notify.lock();  // taken before the writer lock is released: listeners see commit order
   }
-  if (listener_) listener_(event);
+  DeliverLocked(&event);
   return out;
 }
 
