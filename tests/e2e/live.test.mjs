@@ -1,10 +1,11 @@
 // GET /api/live through the real server: upgrade, hello, then the scan.created event of an upload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DARKNET, startServer, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
 
 function nextMessage(ws, predicate) {
   return new Promise((resolve, reject) => {
@@ -40,5 +41,28 @@ test('a live client gets hello, then the event of a new scan', async () => {
     assert.equal(plain.status, 400, 'a plain GET is not an upgrade');
   } finally {
     await server.stop();
+  }
+});
+
+test('a scan made by `visionstock detect` beside the server reaches its live clients', async () => {
+  const dataDir = tempDir('vs-live-cli-');
+  const server = await startServer({ dataDir });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live`);
+    const hello = nextMessage(ws, (m) => m.type === 'hello');
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await hello;
+    const created = nextMessage(ws, (m) => m.type === 'scan.created');
+    const run = spawnSync(binary(), ['detect', join(DARKNET, 'dog.jpg'), '--json', '--shelf-location', 'cli-live', '--data-dir', dataDir],
+      { env: cleanEnv(), encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const printed = JSON.parse(run.stdout.trim());
+    const event = await created;
+    assert.equal(event.payload.scan.id, printed.scan_id);
+    assert.equal(event.payload.scan.shelf_location, 'cli-live');
+    ws.close();
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
