@@ -52,7 +52,7 @@ Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
   vision::DecodeOptions options;
   options.max_pixels = max_pixels_;
   const auto& model = detector_->info();
-  options.min_side = std::max(model.input_width, model.input_height);
+  options.min_side = vision::MinSideForInput(*info, model.input_width, model.input_height);
   auto image = vision::DecodeImage(bytes, options);
   if (!image.ok()) return image.status();
   auto detected = detector_->Detect(*image);
