@@ -180,6 +180,25 @@ Status CheckLimit(int limit, int max) {
   return Status::Ok();
 }
 
+// Reads up to `limit` rows of a query that asked for limit + 1, newest first: the extra row only
+// tells that a next page exists, whose cursor is the key of the last row kept.
+template <typename T, typename FromRow, typename KeyMs>
+Result<Page<T>> ReadKeysetPage(Stmt& q, int limit, FromRow from_row, KeyMs key_ms) {
+  Page<T> out;
+  for (;;) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(out.items.size()) == limit) {
+      const T& last = out.items.back();
+      out.next_cursor = EncodeCursor({key_ms(last), last.id});
+      break;
+    }
+    out.items.push_back(from_row(q));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
@@ -315,19 +334,9 @@ Result<Page<ScanRecord>> SqliteStore::ListScans(const ScanFilter& f, const PageR
   if (!q.ok()) return q.status();
   w.BindTo(&*q);
   q->Bind(page.limit + 1);
-  Page<ScanRecord> out;
-  for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      const auto& last = out.items.back();
-      out.next_cursor = EncodeCursor({ToUnixMillis(last.captured_at), last.id});
-      break;
-    }
-    out.items.push_back(ScanFromRow(*q));
-  }
-  return out;
+  return ReadKeysetPage<ScanRecord>(
+      *q, page.limit, [](Stmt& st) { return ScanFromRow(st); },
+      [](const ScanRecord& s) { return ToUnixMillis(s.captured_at); });
 }
 
 Result<Page<DetectionRecord>> SqliteStore::ListDetections(const DetectionFilter& f,
@@ -346,19 +355,9 @@ Result<Page<DetectionRecord>> SqliteStore::ListDetections(const DetectionFilter&
   if (!q.ok()) return q.status();
   w.BindTo(&*q);
   q->Bind(page.limit + 1);
-  Page<DetectionRecord> out;
-  for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      const auto& last = out.items.back();
-      out.next_cursor = EncodeCursor({ToUnixMillis(last.timestamp), last.id});
-      break;
-    }
-    out.items.push_back(DetectionFromRow(*q));
-  }
-  return out;
+  return ReadKeysetPage<DetectionRecord>(
+      *q, page.limit, [](Stmt& st) { return DetectionFromRow(st); },
+      [](const DetectionRecord& d) { return ToUnixMillis(d.timestamp); });
 }
 
 Result<std::vector<std::string>> SqliteStore::DistinctValues(const std::string& column) {
