@@ -63,8 +63,11 @@ measure() {  # measure LABEL CONNECTIONS WRK-ARGS...
 mkdir -p "$WORK/detect"
 start_server "$WORK/detect"
 curl -sf -o /dev/null -F "file=@$DATA/photo-1080p.jpg" "$URL/api/detect"  # warm-up
+# One connection: latency of a lone request (compare with the model alone); two: throughput.
 for size in 1080p 12mp; do
-  VS_BENCH_PHOTO=$DATA/photo-$size.jpg measure "POST /api/detect ($size JPEG, $(stat -c %s "$DATA/photo-$size.jpg" | awk '{printf "%.1f MB", $1/1e6}'))" 2 -s "$HERE/detect.lua" "$URL"
+  for conns in 1 2; do
+    VS_BENCH_PHOTO=$DATA/photo-$size.jpg measure "POST /api/detect ($size JPEG, $(stat -c %s "$DATA/photo-$size.jpg" | awk '{printf "%.1f MB", $1/1e6}'))" "$conns" -s "$HERE/detect.lua" "$URL"
+  done
 done
 DETECT_HWM=$(hwm_mib)
 stop_server
