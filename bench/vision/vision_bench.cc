@@ -70,7 +70,7 @@ void BM_ModelRun(benchmark::State& state) {
   options.SetIntraOpNumThreads(threads);
   options.SetInterOpNumThreads(1);
   options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-  options.AddConfigEntry("session.intra_op.allow_spinning", "0");  // as the detector does
+  options.AddConfigEntry("session.intra_op.allow_spinning", "1");  // as the detector does
   Ort::Session session(env, VS_BUNDLED_MODEL, options);
 
   auto img =
