@@ -19,11 +19,20 @@ Result<std::optional<Timestamp>> ParseTime(const http::QueryParams& q, const cha
   return std::optional<Timestamp>(*t);
 }
 
-Status CheckRange(const std::optional<Timestamp>& start, const std::optional<Timestamp>& end) {
-  if (start && end && *start >= *end) {
-    return Status::InvalidValue("start must be earlier than end (start " + FormatIso8601(*start) +
-                                ", end " + FormatIso8601(*end) + ")");
+// Reads `start` and `end` into `*start` / `*end`; InvalidValue unless start < end when both are
+// set.
+Status ParseTimeRange(const http::QueryParams& q, std::optional<Timestamp>* start,
+                      std::optional<Timestamp>* end) {
+  auto s = ParseTime(q, "start");
+  if (!s.ok()) return s.status();
+  auto e = ParseTime(q, "end");
+  if (!e.ok()) return e.status();
+  if (*s && *e && **s >= **e) {
+    return Status::InvalidValue("start must be earlier than end (start " + FormatIso8601(**s) +
+                                ", end " + FormatIso8601(**e) + ")");
   }
+  *start = *s;
+  *end = *e;
   return Status::Ok();
 }
 
@@ -41,13 +50,7 @@ Result<store::DetectionFilter> ParseDetectionFilter(const http::QueryParams& q) 
   f.class_name = NonEmpty(q, "class_name");
   f.shelf_location = NonEmpty(q, "shelf_location");
   f.store = NonEmpty(q, "store");
-  auto start = ParseTime(q, "start");
-  if (!start.ok()) return start.status();
-  auto end = ParseTime(q, "end");
-  if (!end.ok()) return end.status();
-  VS_RETURN_IF_ERROR(CheckRange(*start, *end));
-  f.start = *start;
-  f.end = *end;
+  VS_RETURN_IF_ERROR(ParseTimeRange(q, &f.start, &f.end));
   if (auto text = NonEmpty(q, "min_confidence")) {
     double v = 0;
     const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
@@ -64,13 +67,7 @@ Result<store::ScanFilter> ParseScanFilter(const http::QueryParams& q) {
   store::ScanFilter f;
   f.store = NonEmpty(q, "store");
   f.shelf_location = NonEmpty(q, "shelf_location");
-  auto start = ParseTime(q, "start");
-  if (!start.ok()) return start.status();
-  auto end = ParseTime(q, "end");
-  if (!end.ok()) return end.status();
-  VS_RETURN_IF_ERROR(CheckRange(*start, *end));
-  f.start = *start;
-  f.end = *end;
+  VS_RETURN_IF_ERROR(ParseTimeRange(q, &f.start, &f.end));
   return f;
 }
 

@@ -12,6 +12,20 @@ nlohmann::json Box(const store::DetectionRecord& d, int width, int height) {
   return nlohmann::json::array({x1, y1, x2, y2});
 }
 
+// The detection fields every answer carries: {id, class_name, class_id, sku, confidence,
+// x_center, y_center, width, height}.
+nlohmann::json DetectionCore(const store::DetectionRecord& d) {
+  return {{"id", d.id},
+          {"class_name", d.class_name},
+          {"class_id", d.class_id},
+          {"sku", d.sku},
+          {"confidence", d.confidence},
+          {"x_center", d.x_center},
+          {"y_center", d.y_center},
+          {"width", d.width},
+          {"height", d.height}};
+}
+
 std::string ImageUrl(store::Id scan_id) {
   return "/api/scans/" + std::to_string(scan_id) + "/image";
 }
@@ -27,16 +41,9 @@ nlohmann::json DetectionWithBox(const store::DetectionRecord& d, int width, int 
 nlohmann::json DetectAnswer(const store::ScanRecord& scan, const std::string& model_version) {
   nlohmann::json detections = nlohmann::json::array();
   for (const auto& d : scan.detections) {
-    detections.push_back({{"id", d.id},
-                          {"class_name", d.class_name},
-                          {"class_id", d.class_id},
-                          {"sku", d.sku},
-                          {"confidence", d.confidence},
-                          {"x_center", d.x_center},
-                          {"y_center", d.y_center},
-                          {"width", d.width},
-                          {"height", d.height},
-                          {"bbox", Box(d, scan.width, scan.height)}});
+    nlohmann::json j = DetectionCore(d);
+    j["bbox"] = Box(d, scan.width, scan.height);
+    detections.push_back(std::move(j));
   }
   return {{"scan_id", scan.id},
           {"image_path", scan.image_path},
@@ -78,17 +85,10 @@ nlohmann::json GroupByScan(const std::vector<store::DetectionRecord>& detections
                         {"detections", nlohmann::json::array()}});
     }
     auto& g = groups.back();
-    g["detections"].push_back({{"id", d.id},
-                               {"class_name", d.class_name},
-                               {"class_id", d.class_id},
-                               {"sku", d.sku},
-                               {"confidence", d.confidence},
-                               {"x_center", d.x_center},
-                               {"y_center", d.y_center},
-                               {"width", d.width},
-                               {"height", d.height},
-                               {"shelf_location", d.shelf_location},
-                               {"store", d.store}});
+    nlohmann::json j = DetectionCore(d);
+    j["shelf_location"] = d.shelf_location;
+    j["store"] = d.store;
+    g["detections"].push_back(std::move(j));
     g["detections_count"] = g["detections"].size();
   }
   return groups;
