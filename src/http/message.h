@@ -4,7 +4,9 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +43,12 @@ struct Request {
   QueryParams query;  // decoded query parameters
   std::map<std::string, std::string, std::less<>> params;  // path parameters, set by the router
   std::chrono::steady_clock::time_point received_at;
+  std::string remote_address;  // the peer's IP address ("127.0.0.1", "::1"), empty if unknown
+  // Set (by the server) once the client has gone away; long handlers poll it between steps and
+  // give up, storing nothing. Never null.
+  std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
+
+  bool client_gone() const { return cancelled->load(std::memory_order_relaxed); }
 
   beast_http::verb method() const { return raw.method(); }
   std::string_view target() const { return Sv(raw.target()); }

@@ -122,6 +122,9 @@ void Session::Dispatch() {
   auto request = std::make_shared<Request>();
   request->raw = parser_->release();
   request->received_at = started_;
+  beast::error_code peer_ec;
+  const auto peer = stream_.socket().remote_endpoint(peer_ec);
+  if (!peer_ec) request->remote_address = peer.address().to_string();
   Status parsed = ParseTarget(Sv(request->raw.target()), &request->path, &request->query);
   if (!parsed.ok()) return Write(ErrorResponse(parsed, request->raw.version()));
   asio::post(*ctx_.workers, [self = shared_from_this(), request] {
