@@ -1,5 +1,11 @@
 // The REST API and the dashboard's files behind one handler (docs/API.md is the reference):
 // /health and /api/* go to the routes, every other GET to the web folder.
+//
+// Before a route's handler runs, in this order: the caller is authenticated (401 with
+// WWW-Authenticate when the route needs a login and none was given, or bad credentials were
+// given), authorised by the route's declared role (403), a state-changing request carried by the
+// session cookie must be same-origin (403), and the body must have the route's media type (415).
+// Successful or not, every state-changing admin request is written to the audit log.
 // Every GET /api/* JSON answer (but /api/health) carries an ETag made from the store's last event
 // id and the request target, and answers 304 to a matching If-None-Match.
 #pragma once
@@ -11,6 +17,7 @@
 #include <string>
 
 #include "api/scan_service.h"
+#include "auth/authenticator.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -26,6 +33,10 @@ struct ApiDeps {
   std::string model_path;                // the configured model path (for health when none loaded)
   std::function<size_t()> live_clients;  // may be empty (no live hub)
   std::filesystem::path web_dir;
+  auth::Authenticator* auth = nullptr;  // required: every route's role is checked through it
+  // Whether a browser Origin ("http://host:port") may change data with the session cookie.
+  // Empty: the Origin's host[:port] must equal the Host header.
+  std::function<bool(std::string_view origin)> origin_allowed;
 };
 
 class Api {
@@ -33,8 +44,15 @@ class Api {
   explicit Api(ApiDeps deps);
   // Answers any request (runs on a worker thread).
   http::Response Handle(http::Request& request) const;
+  // The route table (for the OpenAPI document and the tests that walk it).
+  const http::Router& router() const { return router_; }
 
  private:
+  // The caller of `request` if it may use `spec`, else the error answer. Sets request.caller and
+  // caller_role once the caller is known (also when it is then refused).
+  Result<auth::Principal> Authorize(http::Request& request, const http::RouteSpec& spec) const;
+  void Audit(const http::Request& request, const http::Response& response) const;
+
   ApiDeps deps_;
   http::Router router_;
   http::StaticFiles web_;

@@ -15,6 +15,10 @@ void AddScanRoutes(http::Router& router, const ApiDeps& deps);       // /api/sca
 void AddCatalogueRoutes(http::Router& router, const ApiDeps& deps);  // planograms, products
 void AddModelRoutes(http::Router& router, const ApiDeps& deps);      // /api/models...
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);     // /health, /api/health, live
+void AddAuthRoutes(http::Router& router, const ApiDeps& deps);       // login, users, tokens, audit
+// GET /api/openapi.json, built from every route registered before it.
+void AddOpenApiRoute(http::Router& router);
+nlohmann::json OpenApiDocument(const http::Router& router);
 
 // Unavailable unless the store is open.
 Status NeedStore(const ApiDeps& deps);

@@ -109,22 +109,56 @@ Result<nlohmann::json> UpsertProduct(const http::Request& request, const ApiDeps
 }  // namespace
 
 void AddCatalogueRoutes(http::Router& router, const ApiDeps& deps) {
-  router.Add(bh::verb::get, "/api/planograms",
+  using http::BodyKind;
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/planograms",
+              .role = Role::kViewer,
+              .summary = "Planogram rows (expected shelf contents)",
+              .query = {"planogram_name", "sku", "shelf_location"},
+              .tag = "planograms"},
              [&deps](http::Request& r) { return Reply(r, ListPlanograms(r, deps)); });
-  router.Add(bh::verb::post, "/api/planograms", [&deps](http::Request& r) {
-    return Reply(r, CreatePlanogram(r, deps), bh::status::created);
-  });
-  router.Add(bh::verb::get, "/api/planograms/{id}",
+  router.Add({.method = bh::verb::post,
+              .pattern = "/api/planograms",
+              .role = Role::kAdmin,
+              .summary = "Add a planogram row",
+              .body = BodyKind::kJson,
+              .tag = "planograms"},
+             [&deps](http::Request& r) {
+               return Reply(r, CreatePlanogram(r, deps), bh::status::created);
+             });
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/planograms/{id}",
+              .role = Role::kViewer,
+              .summary = "One planogram row",
+              .tag = "planograms"},
              [&deps](http::Request& r) { return Reply(r, GetPlanogram(r, deps)); });
-  router.Add(bh::verb::put, "/api/planograms/{id}",
+  router.Add({.method = bh::verb::put,
+              .pattern = "/api/planograms/{id}",
+              .role = Role::kAdmin,
+              .summary = "Replace a planogram row",
+              .body = BodyKind::kJson,
+              .tag = "planograms"},
              [&deps](http::Request& r) { return Reply(r, UpdatePlanogram(r, deps)); });
-  router.Add(bh::verb::delete_, "/api/planograms/{id}",
+  router.Add({.method = bh::verb::delete_,
+              .pattern = "/api/planograms/{id}",
+              .role = Role::kAdmin,
+              .summary = "Delete a planogram row",
+              .tag = "planograms"},
              [&deps](http::Request& r) { return DeletePlanogram(r, deps); });
-  router.Add(bh::verb::get, "/api/products",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/products",
+              .role = Role::kViewer,
+              .summary = "The product catalogue (model class -> SKU)",
+              .tag = "catalogue"},
              [&deps](http::Request& r) { return Reply(r, ListProducts(deps)); });
-  router.Add(bh::verb::post, "/api/products", [&deps](http::Request& r) {
-    return Reply(r, UpsertProduct(r, deps), bh::status::created);
-  });
+  router.Add(
+      {.method = bh::verb::post,
+       .pattern = "/api/products",
+       .role = Role::kAdmin,
+       .summary = "Add or update the product of a model class",
+       .body = BodyKind::kJson,
+       .tag = "catalogue"},
+      [&deps](http::Request& r) { return Reply(r, UpsertProduct(r, deps), bh::status::created); });
 }
 
 }  // namespace vs::api

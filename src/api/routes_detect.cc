@@ -79,8 +79,15 @@ Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps)
 }  // namespace
 
 void AddDetectRoutes(http::Router& router, const ApiDeps& deps) {
-  router.Add(bh::verb::post, "/api/detect",
-             [&deps](http::Request& r) { return Reply(r, Detect(r, deps)); });
+  router.Add(
+      {.method = bh::verb::post,
+       .pattern = "/api/detect",
+       .role = Role::kOperator,
+       .summary = "Upload a shelf photo (field 'file'); detect, store and answer its products",
+       .query = {"shelf_location", "store", "captured_at", "model_type"},
+       .body = http::BodyKind::kUpload,
+       .tag = "detections"},
+      [&deps](http::Request& r) { return Reply(r, Detect(r, deps)); });
 }
 
 }  // namespace vs::api

@@ -8,6 +8,30 @@ namespace {
 
 namespace bh = http::beast_http;
 
+// `text` with every absolute path ("/var/lib/x/y.db") replaced by its file name: /health answers
+// anyone and must not show the server's file layout. (The server log keeps the full message.)
+std::string HidePaths(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const bool starts = text[i] == '/' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\'' ||
+                                           text[i - 1] == '"' || text[i - 1] == '(');
+    if (!starts) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\'' && text[end] != '"' &&
+           text[end] != ')' && text[end] != ',' && text[end] != ':') {
+      ++end;
+    }
+    const std::string path = text.substr(i, end - i);
+    out += "…/" + path.substr(path.find_last_of('/') + 1);
+    i = end;
+  }
+  return out;
+}
+
 nlohmann::json Health(const ApiDeps& deps) {
   nlohmann::json store_json;
   bool healthy = true;
@@ -15,11 +39,13 @@ nlohmann::json Health(const ApiDeps& deps) {
     const Status ping = deps.store->Ping();
     store_json = {{"status", ping.ok() ? "ok" : "unavailable"}, {"backend", deps.store->backend()}};
     if (!ping.ok()) {
-      store_json["message"] = ping.message();
+      store_json["message"] = HidePaths(ping.message());
       healthy = false;
     }
   } else {
-    store_json = {{"status", "unavailable"}, {"backend", "sqlite"}, {"message", deps.store_reason}};
+    store_json = {{"status", "unavailable"},
+                  {"backend", "sqlite"},
+                  {"message", HidePaths(deps.store_reason)}};
     healthy = false;
   }
   nlohmann::json model_json;
@@ -28,14 +54,15 @@ nlohmann::json Health(const ApiDeps& deps) {
     model_json = {{"status", "ready"},
                   {"name", info.name},
                   {"version_name", deps.model_version_name},
-                  {"path", info.path},
                   {"layout", vision::LayoutName(info.layout)},
                   {"input", {info.input_width, info.input_height}},
                   {"classes", info.class_names.size()}};
   } else {
-    model_json = {
-        {"status", "unavailable"}, {"name", nullptr}, {"path", deps.model_path},
-        {"layout", nullptr},       {"classes", 0},    {"reason", deps.scans->model_reason()}};
+    model_json = {{"status", "unavailable"},
+                  {"name", nullptr},
+                  {"layout", nullptr},
+                  {"classes", 0},
+                  {"reason", HidePaths(deps.scans->model_reason())}};
     healthy = false;
   }
   return {{"status", healthy ? "healthy" : "degraded"},
@@ -49,22 +76,33 @@ nlohmann::json Health(const ApiDeps& deps) {
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps) {
   for (const char* path : {"/health", "/api/health"}) {
-    router.Add(bh::verb::get, path, [&deps](http::Request& r) {
-      http::Response res = Reply(r, Health(deps));
-      res.set(bh::field::cache_control, "no-store");
-      return res;
-    });
+    router.Add({.method = bh::verb::get,
+                .pattern = path,
+                .role = Role::kPublic,
+                .summary = "Whether the process, store and model can serve (no login needed)",
+                .tag = "meta"},
+               [&deps](http::Request& r) {
+                 http::Response res = Reply(r, Health(deps));
+                 res.set(bh::field::cache_control, "no-store");
+                 return res;
+               });
   }
   // A WebSocket upgrade of /api/live never reaches the router (the server hands it to the hub).
-  router.Add(bh::verb::get, "/api/live", [&deps](http::Request& r) {
-    if (!deps.live_clients) {
-      return Reply(r,
-                   Status::Unavailable("live updates unavailable: " +
-                                       (deps.store ? std::string("no live hub")
-                                                   : "store unavailable: " + deps.store_reason)));
-    }
-    return Reply(r, Status::InvalidArgument("GET /api/live needs a WebSocket upgrade"));
-  });
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/live",
+              .role = Role::kViewer,
+              .summary = "The live event feed (a WebSocket upgrade; see docs/API.md)",
+              .query = {"after"},
+              .tag = "live"},
+             [&deps](http::Request& r) {
+               if (!deps.live_clients) {
+                 return Reply(r, Status::Unavailable(
+                                     "live updates unavailable: " +
+                                     (deps.store ? std::string("no live hub")
+                                                 : "store unavailable: " + deps.store_reason)));
+               }
+               return Reply(r, Status::InvalidArgument("GET /api/live needs a WebSocket upgrade"));
+             });
 }
 
 }  // namespace vs::api

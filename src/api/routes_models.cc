@@ -90,15 +90,33 @@ Result<nlohmann::json> AddMetrics(const http::Request& request, const ApiDeps& d
 }  // namespace
 
 void AddModelRoutes(http::Router& router, const ApiDeps& deps) {
-  router.Add(bh::verb::get, "/api/models",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/models",
+              .role = Role::kViewer,
+              .summary = "List model versions with their metrics",
+              .tag = "models"},
              [&deps](http::Request& r) { return Reply(r, List(deps)); });
-  router.Add(bh::verb::post, "/api/models",
+  router.Add({.method = bh::verb::post,
+              .pattern = "/api/models",
+              .role = Role::kAdmin,
+              .summary = "Register or update a model version",
+              .body = http::BodyKind::kJson,
+              .tag = "models"},
              [&deps](http::Request& r) { return Reply(r, Create(r, deps), bh::status::created); });
-  router.Add(bh::verb::get, "/api/models/{id}",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/models/{id}",
+              .role = Role::kViewer,
+              .summary = "One model version with its metrics",
+              .tag = "models"},
              [&deps](http::Request& r) { return Reply(r, One(r, deps)); });
-  router.Add(bh::verb::post, "/api/models/{id}/metrics", [&deps](http::Request& r) {
-    return Reply(r, AddMetrics(r, deps), bh::status::created);
-  });
+  router.Add(
+      {.method = bh::verb::post,
+       .pattern = "/api/models/{id}/metrics",
+       .role = Role::kAdmin,
+       .summary = "Record evaluation metrics of a model version",
+       .body = http::BodyKind::kJson,
+       .tag = "models"},
+      [&deps](http::Request& r) { return Reply(r, AddMetrics(r, deps), bh::status::created); });
 }
 
 }  // namespace vs::api

@@ -97,13 +97,35 @@ Result<nlohmann::json> Filters(const ApiDeps& deps) {
 }  // namespace
 
 void AddQueryRoutes(http::Router& router, const ApiDeps& deps) {
-  router.Add(bh::verb::get, "/api/detections",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/detections",
+              .role = Role::kViewer,
+              .summary = "Detections grouped by photo, newest first (format=csv for CSV)",
+              .query = {"sku", "class_name", "shelf_location", "store", "start", "end",
+                        "min_confidence", "limit", "cursor", "format"},
+              .tag = "detections"},
              [&deps](http::Request& r) { return Detections(r, deps); });
-  router.Add(bh::verb::get, "/api/summary",
-             [&deps](http::Request& r) { return Reply(r, Summary(r, deps)); });
-  router.Add(bh::verb::get, "/api/activity",
+  router.Add(
+      {.method = bh::verb::get,
+       .pattern = "/api/summary",
+       .role = Role::kViewer,
+       .summary = "Totals of the matching detections",
+       .query = {"sku", "class_name", "shelf_location", "store", "start", "end", "min_confidence"},
+       .tag = "detections"},
+      [&deps](http::Request& r) { return Reply(r, Summary(r, deps)); });
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/activity",
+              .role = Role::kViewer,
+              .summary = "Detections and scans per hour or day",
+              .query = {"sku", "class_name", "shelf_location", "store", "start", "end",
+                        "min_confidence", "granularity"},
+              .tag = "detections"},
              [&deps](http::Request& r) { return Reply(r, Activity(r, deps)); });
-  router.Add(bh::verb::get, "/api/filters",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/filters",
+              .role = Role::kViewer,
+              .summary = "Distinct stores, shelves, SKUs and classes, for filter pickers",
+              .tag = "detections"},
              [&deps](http::Request& r) { return Reply(r, Filters(deps)); });
 }
 

@@ -67,11 +67,24 @@ http::Response Image(const http::Request& request, const ApiDeps& deps) {
 }  // namespace
 
 void AddScanRoutes(http::Router& router, const ApiDeps& deps) {
-  router.Add(bh::verb::get, "/api/scans",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/scans",
+              .role = Role::kViewer,
+              .summary = "Scans (one per uploaded photo), newest first",
+              .query = {"store", "shelf_location", "start", "end", "limit", "cursor"},
+              .tag = "scans"},
              [&deps](http::Request& r) { return Reply(r, List(r, deps)); });
-  router.Add(bh::verb::get, "/api/scans/{id}",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/scans/{id}",
+              .role = Role::kViewer,
+              .summary = "One scan with its detections",
+              .tag = "scans"},
              [&deps](http::Request& r) { return Reply(r, One(r, deps)); });
-  router.Add(bh::verb::get, "/api/scans/{id}/image",
+  router.Add({.method = bh::verb::get,
+              .pattern = "/api/scans/{id}/image",
+              .role = Role::kViewer,
+              .summary = "The stored photo of a scan",
+              .tag = "scans"},
              [&deps](http::Request& r) { return Image(r, deps); });
 }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <tuple>
 
 #include "api/api.h"
 #include "cli/commands.h"
@@ -70,6 +71,19 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "io-threads", serve.io_threads, "socket I/O threads")->check(CLI::Range(1, 64));
   Opt(serve_cmd, "max-body-mb", serve.max_body_mb, "largest request body, in MiB")
       ->check(CLI::Range(1, 1024));
+  Opt(serve_cmd, "session-hours", serve.session_hours, "how long a dashboard login lasts")
+      ->check(CLI::Range(1, 24 * 90));
+  Opt(serve_cmd, "login-attempts", serve.login_attempts,
+      "failed logins allowed per address per 15 minutes")
+      ->check(CLI::Range(1, 1000));
+  serve_cmd
+      ->add_flag("--anonymous-viewer", serve.anonymous_viewer,
+                 "let callers without credentials read (kiosk screens, older clients)")
+      ->envname("VISIONSTOCK_ANONYMOUS_VIEWER");
+  serve_cmd
+      ->add_flag("--secure-cookies", serve.secure_cookies,
+                 "mark the session cookie Secure (when TLS is in front)")
+      ->envname("VISIONSTOCK_SECURE_COOKIES");
   AddModelOptions(serve_cmd, serve.model);
 
   DetectOptions detect;
@@ -84,6 +98,28 @@ int Run(int argc, char** argv) {
   Opt(detect_cmd, "data-dir", detect.data_dir, "folder for the database and stored photos");
   AddModelOptions(detect_cmd, detect.model);
 
+  AccountOptions user;
+  CLI::App* user_cmd = app.add_subcommand("user", "manage dashboard users (add, list, remove)");
+  user_cmd->add_option("action", user.action, "add, list or remove")
+      ->required()
+      ->check(CLI::IsMember({"add", "list", "remove"}));
+  user_cmd->add_option("name", user.name, "user name (add, remove)");
+  Opt(user_cmd, "role", user.role, "viewer, operator or admin (add)")
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
+  Opt(user_cmd, "data-dir", user.data_dir, "folder of the database");
+  user_cmd->add_flag("--json", user.json, "print JSON (list)");
+
+  AccountOptions token;
+  CLI::App* token_cmd = app.add_subcommand("token", "manage API tokens (create, list, revoke)");
+  token_cmd->add_option("action", token.action, "create, list or revoke")
+      ->required()
+      ->check(CLI::IsMember({"create", "list", "revoke"}));
+  token_cmd->add_option("name", token.name, "what the token is for (create), or its id (revoke)");
+  Opt(token_cmd, "role", token.role, "viewer, operator or admin (create)")
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
+  Opt(token_cmd, "data-dir", token.data_dir, "folder of the database");
+  token_cmd->add_flag("--json", token.json, "print JSON");
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -93,6 +129,17 @@ int Run(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return RunServe(serve);
   if (detect_cmd->parsed()) return RunDetect(detect);
+  for (auto [cmd, opts, needs_name] :
+       {std::tuple{user_cmd, &user, std::string("add remove")},
+        std::tuple{token_cmd, &token, std::string("create revoke")}}) {
+    if (!cmd->parsed()) continue;
+    if (opts->name.empty() && needs_name.find(opts->action) != std::string::npos) {
+      std::fprintf(stderr, "visionstock %s %s: a name is needed\n", cmd->get_name().c_str(),
+                   opts->action.c_str());
+      return 2;
+    }
+    return cmd == user_cmd ? RunUser(*opts) : RunToken(*opts);
+  }
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;

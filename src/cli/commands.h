@@ -29,8 +29,23 @@ struct ServeOptions {
   int workers = 0;     // worker threads for requests (0 = number of cores)
   int io_threads = 1;  // socket threads
   int max_body_mb = 20;
+  bool anonymous_viewer = false;  // callers without credentials may read (kiosk screens)
+  bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
+  int session_hours = 12;
+  int login_attempts = 5;  // failed logins per address per 15 minutes
   ModelOptions model;
 };
+
+// `visionstock user ...` and `visionstock token ...`: account management on the data folder.
+struct AccountOptions {
+  std::string data_dir = "./data";
+  std::string action;  // add, list, remove (user); create, list, revoke (token)
+  std::string name;    // user name, token name, or token id (revoke)
+  std::string role = "viewer";
+  bool json = false;
+};
+int RunUser(const AccountOptions& options);
+int RunToken(const AccountOptions& options);
 
 struct DetectOptions {
   std::vector<std::string> inputs;  // files or folders

@@ -8,6 +8,8 @@
 #include "api/api.h"
 #include "api/model_registry.h"
 #include "api/scan_service.h"
+#include "auth/accounts.h"
+#include "auth/authenticator.h"
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
@@ -37,6 +39,31 @@ bool CatchStopSignals() {
   return sigaction(SIGINT, &action, nullptr) == 0 && sigaction(SIGTERM, &action, nullptr) == 0;
 }
 
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+// Creates the first admin account on an empty store and says, once, how to log in.
+void EnsureAdmin(store::Store& store, const std::string& data_dir) {
+  auto admin = auth::EnsureFirstAdmin(store, data_dir, Env("VISIONSTOCK_ADMIN_PASSWORD"));
+  if (!admin.ok()) {
+    vs::log::Error("cannot create the first admin account", {{"error", admin.status().ToString()}});
+    return;
+  }
+  if (!*admin) return;
+  if ((*admin)->password_file) {
+    vs::log::Info("created the first admin account",
+                  {{"user", (*admin)->name},
+                   {"password_file", *(*admin)->password_file},
+                   {"hint", "log in as admin with the password in that file, then delete it"}});
+  } else {
+    vs::log::Info("created the first admin account",
+                  {{"user", (*admin)->name}, {"password", "from VISIONSTOCK_ADMIN_PASSWORD"}});
+  }
+}
+
 int WaitForStopSignal() {
   char byte = 0;
   while (::read(g_signal_pipe[0], &byte, 1) != 1) {
@@ -55,6 +82,9 @@ int RunServe(const ServeOptions& o) {
     return 1;
   }
 
+  // Declared first so that it is destroyed last: the store's watcher thread publishes into it
+  // until the store is destroyed.
+  live::EventBus bus;
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
@@ -66,7 +96,15 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("store unavailable", {{"path", db_path}, {"error", store_reason}});
   }
 
-  live::EventBus bus;
+  if (store) EnsureAdmin(*store, o.data_dir);
+  auth::AuthOptions auth_options;
+  auth_options.admin_token = Env("VISIONSTOCK_ADMIN_TOKEN").value_or("");
+  auth_options.anonymous_viewer = o.anonymous_viewer;
+  auth_options.secure_cookie = o.secure_cookies;
+  auth_options.session_ttl = std::chrono::hours(o.session_hours);
+  auth_options.login_limit.max_failures = o.login_attempts;
+  auth::Authenticator authenticator(store.get(), auth_options);
+
   std::shared_ptr<live::Hub> hub;
   if (store) {
     store->SetCommitListener([&bus](const store::Event& e) { bus.Publish(e); });
@@ -104,6 +142,7 @@ int RunServe(const ServeOptions& o) {
   deps.model_path = o.model.model;
   if (hub) deps.live_clients = [&hub] { return hub->client_count(); };
   deps.web_dir = o.web_dir;
+  deps.auth = &authenticator;
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;

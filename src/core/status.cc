@@ -22,6 +22,12 @@ const char* CodeName(Code code) {
       return "unavailable";
     case Code::kInternal:
       return "internal";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kPermissionDenied:
+      return "permission_denied";
+    case Code::kTooManyRequests:
+      return "too_many_requests";
   }
   return "internal";
 }

@@ -19,6 +19,9 @@ enum class Code {
   kUnsupportedMedia,  // 415: not a decodable image
   kUnavailable,       // 503: model or store cannot serve
   kInternal,          // 500
+  kUnauthenticated,   // 401: no or bad credentials
+  kPermissionDenied,  // 403: authenticated, but the role (or the request's origin) may not
+  kTooManyRequests,   // 429: a per-client budget is spent (e.g. failed logins)
 };
 
 // Stable machine-readable name of a code, as sent in {"error": {"code": ...}}.
@@ -38,6 +41,9 @@ class [[nodiscard]] Status {
   static Status UnsupportedMedia(std::string m) { return {Code::kUnsupportedMedia, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
+  static Status TooManyRequests(std::string m) { return {Code::kTooManyRequests, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

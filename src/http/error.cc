@@ -25,6 +25,12 @@ beast_http::status HttpStatusFor(Code code) {
       return S::service_unavailable;
     case Code::kInternal:
       return S::internal_server_error;
+    case Code::kUnauthenticated:
+      return S::unauthorized;
+    case Code::kPermissionDenied:
+      return S::forbidden;
+    case Code::kTooManyRequests:
+      return S::too_many_requests;
   }
   return S::internal_server_error;
 }

@@ -2,16 +2,18 @@
 // an I/O thread, so they may block (decode, inference, database).
 #pragma once
 
+#include <atomic>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <atomic>
 #include <chrono>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/role.h"
 
 namespace vs::http {
 
@@ -49,6 +51,10 @@ struct Request {
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
 
   bool client_gone() const { return cancelled->load(std::memory_order_relaxed); }
+
+  // The authenticated caller, set by the API before its handler runs.
+  Role caller_role = Role::kPublic;
+  std::string caller;  // how the audit log names the caller ("alice", "token:3 camera-4", ...)
 
   beast_http::verb method() const { return raw.method(); }
   std::string_view target() const { return Sv(raw.target()); }

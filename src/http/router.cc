@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http/error.h"
+#include "http/response.h"
 
 namespace vs::http {
 namespace {
@@ -22,11 +23,15 @@ std::vector<std::string_view> Split(std::string_view path) {
 
 bool IsParam(std::string_view s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; }
 
+void AddUnique(std::vector<std::string>* names, std::string name) {
+  if (std::find(names->begin(), names->end(), name) == names->end()) names->push_back(name);
+}
+
 }  // namespace
 
-void Router::Add(beast_http::verb method, std::string_view pattern, Handler handler) {
-  Route r{method, {}, std::move(handler)};
-  for (auto s : Split(pattern)) r.segments.emplace_back(s);
+void Router::Add(RouteSpec spec, Handler handler) {
+  Route r{std::move(spec), {}, std::move(handler)};
+  for (auto s : Split(r.spec.pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
 
@@ -51,32 +56,51 @@ Router::Match Router::Find(Request& request) const {
   for (const auto& route : routes_) {
     if (!MatchPath(route, path, nullptr)) continue;
     m.path_found = true;
-    if (route.method == request.method() && m.handler == nullptr) {
+    if (route.spec.method == request.method() && m.handler == nullptr) {
       request.params.clear();
       MatchPath(route, path, &request.params);
       m.handler = &route.handler;
+      m.spec = &route.spec;
     }
-    const std::string name(beast_http::to_string(route.method));
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) allowed.push_back(name);
+    AddUnique(&allowed, std::string(beast_http::to_string(route.spec.method)));
+    if (route.spec.method == beast_http::verb::get) AddUnique(&allowed, "HEAD");
   }
+  if (m.path_found) AddUnique(&allowed, "OPTIONS");
+  std::sort(allowed.begin(), allowed.end());
   for (const auto& a : allowed) m.allow += (m.allow.empty() ? "" : ", ") + a;
   return m;
+}
+
+Response Router::Unmatched(const Request& request, const Match& m) {
+  const unsigned version = request.raw.version();
+  if (!m.path_found)
+    return ErrorResponse(Status::NotFound("no route for " + request.path), version);
+  if (request.method() == beast_http::verb::options) {
+    Response res = EmptyResponse(beast_http::status::no_content, version);
+    res.set(beast_http::field::allow, m.allow);
+    return res;
+  }
+  Response res =
+      ErrorResponse(Status(Code::kInvalidArgument,
+                           "method " + std::string(beast_http::to_string(request.method())) +
+                               " not allowed on " + request.path + "; allowed: " + m.allow),
+                    version);
+  res.result(beast_http::status::method_not_allowed);
+  res.set(beast_http::field::allow, m.allow);
+  return res;
 }
 
 Response Router::Dispatch(Request& request) const {
   const Match m = Find(request);
   if (m.handler) return (*m.handler)(request);
-  if (m.path_found) {
-    Response res =
-        ErrorResponse(Status(Code::kInvalidArgument,
-                             "method " + std::string(beast_http::to_string(request.method())) +
-                                 " not allowed on " + request.path + "; allowed: " + m.allow),
-                      request.raw.version());
-    res.result(beast_http::status::method_not_allowed);
-    res.set(beast_http::field::allow, m.allow);
-    return res;
-  }
-  return ErrorResponse(Status::NotFound("no route for " + request.path), request.raw.version());
+  return Unmatched(request, m);
+}
+
+std::vector<const RouteSpec*> Router::routes() const {
+  std::vector<const RouteSpec*> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back(&r.spec);
+  return out;
 }
 
 }  // namespace vs::http

@@ -273,6 +273,44 @@ std::string RollupRebuildSql() {
          RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute});
 }
 
+// Accounts: users (Argon2id password strings), API tokens and login sessions (SHA-256 of the
+// secret only), and the audit log of admin actions.
+constexpr const char* kAccountTables = R"sql(
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE CHECK (name <> ''),
+  password_hash TEXT NOT NULL,
+  role          INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE api_tokens (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT NOT NULL,
+  token_hash   TEXT NOT NULL UNIQUE,
+  role         INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),
+  created_by   TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE login_sessions (
+  id_hash    TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX login_sessions_user ON login_sessions(user_id);
+CREATE TABLE audit_log (
+  id             INTEGER PRIMARY KEY,
+  at             INTEGER NOT NULL,
+  actor          TEXT NOT NULL,
+  action         TEXT NOT NULL,
+  target         TEXT NOT NULL,
+  status         INTEGER NOT NULL,
+  remote_address TEXT NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
@@ -287,6 +325,7 @@ const std::vector<Migration>& Migrations() {
       {5, "detections by shelf and sku",
        "CREATE INDEX detections_shelf_sku ON detections("
        "shelf_location || char(31) || sku, timestamp);"},
+      {6, "accounts and audit log", kAccountTables},
   };
   return kAll;
 }

@@ -78,6 +78,21 @@ class SqliteStore final : public Store {
       const std::optional<std::string>& planogram_name, const std::optional<std::string>& sku,
       const std::optional<std::string>& type, int limit) override;
 
+  Result<User> CreateUser(const User& user) override;
+  Result<std::vector<User>> ListUsers() override;
+  Result<User> GetUserByName(const std::string& name) override;
+  Result<User> GetUser(Id id) override;
+  Status DeleteUser(const std::string& name) override;
+  Result<ApiToken> CreateToken(const ApiToken& token) override;
+  Result<std::vector<ApiToken>> ListTokens() override;
+  Result<ApiToken> UseToken(const std::string& token_hash) override;
+  Status RevokeToken(Id id) override;
+  Status CreateSession(const LoginSession& session) override;
+  Result<LoginSession> GetSession(const std::string& id_hash) override;
+  Status DeleteSession(const std::string& id_hash) override;
+  Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> before_id, int limit) override;
+
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 
@@ -106,6 +121,9 @@ class SqliteStore final : public Store {
   // Event through AppendEvent. Commits, then calls the listener with the event.
   template <typename T, typename Body>
   Result<T> Mutate(Body&& body);
+  // Runs `body(Connection*) -> Result<T>` in a write transaction that records no event (accounts).
+  template <typename T, typename Body>
+  Result<T> WriteQuiet(Body&& body);
   // Calls the listener with every event after last_notified_ up to and including `own` (or, with
   // no `own`, up to the newest stored event). Requires notify_mu_ held.
   void DeliverLocked(const Event* own);
@@ -152,6 +170,17 @@ Result<T> SqliteStore::Mutate(Body&& body) {
     notify.lock();  // taken before the writer lock is released: listeners see commit order
   }
   DeliverLocked(&event);
+  return out;
+}
+
+template <typename T, typename Body>
+Result<T> SqliteStore::WriteQuiet(Body&& body) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Transaction tx(writer_.get());
+  VS_RETURN_IF_ERROR(tx.status());
+  Result<T> out = body(writer_.get());
+  if (!out.ok()) return out;
+  VS_RETURN_IF_ERROR(tx.Commit());
   return out;
 }
 

@@ -73,6 +73,33 @@ class Store {
       const std::optional<std::string>& planogram_name, const std::optional<std::string>& sku,
       const std::optional<std::string>& type, int limit) = 0;
 
+  // --- accounts: users, API tokens, login sessions, audit log ------------------------------
+  // These commit no Event (nothing about accounts is pushed to live clients).
+  // Conflict if the name is taken.
+  virtual Result<User> CreateUser(const User& user) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  // NotFound when no such user.
+  virtual Result<User> GetUserByName(const std::string& name) = 0;
+  virtual Result<User> GetUser(Id id) = 0;
+  // Removes the user with its sessions and tokens; NotFound when no such user.
+  virtual Status DeleteUser(const std::string& name) = 0;
+
+  virtual Result<ApiToken> CreateToken(const ApiToken& token) = 0;
+  virtual Result<std::vector<ApiToken>> ListTokens() = 0;
+  // The unrevoked token with this hash (and records its use); NotFound otherwise.
+  virtual Result<ApiToken> UseToken(const std::string& token_hash) = 0;
+  // NotFound when no such token.
+  virtual Status RevokeToken(Id id) = 0;
+
+  virtual Status CreateSession(const LoginSession& session) = 0;
+  // The unexpired session with this hash; NotFound otherwise. Expired sessions are removed.
+  virtual Result<LoginSession> GetSession(const std::string& id_hash) = 0;
+  virtual Status DeleteSession(const std::string& id_hash) = 0;
+
+  virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
+  // Newest first; `before_id` (when set) pages backwards.
+  virtual Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> before_id, int limit) = 0;
+
   // --- events ---------------------------------------------------------------------------------
   // Events with id > after_id, oldest first, at most `limit`.
   virtual Result<std::vector<Event>> EventsAfter(Id after_id, int limit) = 0;

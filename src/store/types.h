@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/role.h"
 #include "core/time.h"
 
 namespace vs::store {
@@ -164,6 +165,45 @@ struct Discrepancy {
   std::optional<double> confidence_score;
   nlohmann::json meta_data = nlohmann::json::object();
   Timestamp created_at;
+};
+
+// --- accounts (see src/auth) ------------------------------------------------------------------
+// Secrets are never stored: passwords as Argon2id strings, tokens and session ids as SHA-256
+// hex digests of the secret.
+struct User {
+  Id id = 0;
+  std::string name;           // unique, an identifier (see core/text.h rules)
+  std::string password_hash;  // crypto_pwhash_str output
+  Role role = Role::kViewer;
+  Timestamp created_at;
+};
+
+struct ApiToken {
+  Id id = 0;
+  std::string name;        // what it is for ("camera aisle 4"); not unique
+  std::string token_hash;  // SHA-256 hex of the secret; unique
+  Role role = Role::kViewer;
+  std::string created_by;  // user name, "cli" or "env"
+  Timestamp created_at;
+  std::optional<Timestamp> last_used_at;
+  bool revoked = false;
+};
+
+struct LoginSession {
+  std::string id_hash;  // SHA-256 hex of the cookie value
+  Id user_id = 0;
+  Timestamp created_at, expires_at;
+};
+
+// One admin action: who did what to which resource, and how it ended.
+struct AuditEntry {
+  Id id = 0;
+  Timestamp at;
+  std::string actor;   // user name, "token:<id> <name>", "env-token" or "cli"
+  std::string action;  // "POST /api/planograms", "user.add", ...
+  std::string target;  // the request target or the object's name
+  int status = 0;      // HTTP status of the answer (0 for the command line)
+  std::string remote_address;
 };
 
 // A committed change, for live updates. Ids increase strictly in commit order.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { DARKNET, startServer, storedImages, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, startServer, storedImages, upload, getJson, fetch } from './helpers/server.mjs';
 
 let server;
 const dog = readFileSync(join(DARKNET, 'dog.jpg'));
@@ -102,12 +102,15 @@ test('bad query parameters, unknown routes and wrong methods', async () => {
   assertError(await getJson(server.url, '/api/nothing-here'), 404, 'not_found');
   const wrong = await getJson(server.url, '/api/detect');
   assertError(wrong, 405, 'invalid_argument');
-  assert.equal(wrong.headers.get('allow'), 'POST');
+  assert.equal(wrong.headers.get('allow'), 'OPTIONS, POST');
   const del = await getJson(server.url, '/api/summary', { method: 'DELETE' });
   assertError(del, 405, 'invalid_argument');
-  assert.equal(del.headers.get('allow'), 'GET');
-  assertError(await getJson(server.url, '/api/planograms', { method: 'POST', body: '{not json' }), 400, 'invalid_argument');
-  assertError(await getJson(server.url, '/api/planograms', { method: 'POST', body: '{"sku": "x"}' }), 422, 'invalid_value');
+  assert.equal(del.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  const json = { 'Content-Type': 'application/json' };
+  assertError(await getJson(server.url, '/api/planograms', { method: 'POST', body: '{not json', headers: json }), 400, 'invalid_argument');
+  assertError(await getJson(server.url, '/api/planograms', { method: 'POST', body: '{"sku": "x"}', headers: json }), 422, 'invalid_value');
+  // A JSON body sent as text/plain (what a cross-site form or a simple fetch can send) is refused.
+  assertError(await getJson(server.url, '/api/planograms', { method: 'POST', body: '{"planogram_name": "p", "sku": "x"}' }), 415, 'unsupported_media_type');
   assertError(await getJson(server.url, '/api/planograms/12345'), 404, 'not_found');
   assert.deepEqual(await counts(), before);
 });

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARKNET, startServer, storedImages, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, startServer, storedImages, upload, getJson, fetch } from './helpers/server.mjs';
 
 let server;
 const dog = readFileSync(join(DARKNET, 'dog.jpg'));

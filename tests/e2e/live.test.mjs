@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, authHeaders, binary, cleanEnv, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
 
 function nextMessage(ws, predicate) {
   return new Promise((resolve, reject) => {
@@ -21,7 +21,7 @@ function nextMessage(ws, predicate) {
 test('a live client gets hello, then the event of a new scan', async () => {
   const server = await startServer();
   try {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live?after=0`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live?after=0`, { headers: authHeaders(server.url) });
     const hello = nextMessage(ws, (m) => m.type === 'hello');
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     const h = await hello;
@@ -48,7 +48,7 @@ test('a scan made by `visionstock detect` beside the server reaches its live cli
   const dataDir = tempDir('vs-live-cli-');
   const server = await startServer({ dataDir });
   try {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/live`, { headers: authHeaders(server.url) });
     const hello = nextMessage(ws, (m) => m.type === 'hello');
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     await hello;

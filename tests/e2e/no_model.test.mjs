@@ -12,7 +12,8 @@ test('--model /nonexistent: degraded health and 503 on detect', async () => {
     assert.equal(health.status, 200);
     assert.equal(health.body.status, 'degraded');
     assert.equal(health.body.model.status, 'unavailable');
-    assert.match(health.body.model.reason, /nonexistent/);
+    assert.match(health.body.model.reason, /model\.onnx/);
+    assert.doesNotMatch(JSON.stringify(health.body), /\/nonexistent/, 'health answers anyone: no paths');
     assert.equal(health.body.store.status, 'ok');
     assert.deepEqual((await getJson(server.url, '/api/health')).body.model, health.body.model);
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { startServer, tempDir, getJson } from './helpers/server.mjs';
+import { startServer, tempDir, getJson, fetch } from './helpers/server.mjs';
 
 function rawGet(port, path) {
   return new Promise((resolve, reject) => {

@@ -32,13 +32,17 @@ nlohmann::json Body(const Response& r) { return nlohmann::json::parse(r.body());
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router.Add(verb::get, "/api/scans", Echo("list"));
-    router.Add(verb::get, "/api/scans/{id}", Echo("one"));
-    router.Add(verb::get, "/api/scans/{id}/image", Echo("image"));
-    router.Add(verb::get, "/api/planograms/{id}", Echo("get-plan"));
-    router.Add(verb::put, "/api/planograms/{id}", Echo("put-plan"));
-    router.Add(verb::delete_, "/api/planograms/{id}", Echo("del-plan"));
-    router.Add(verb::post, "/api/models/{id}/metrics", Echo("metrics"));
+    Add(verb::get, "/api/scans", "list");
+    Add(verb::get, "/api/scans/{id}", "one");
+    Add(verb::get, "/api/scans/{id}/image", "image");
+    Add(verb::get, "/api/planograms/{id}", "get-plan");
+    Add(verb::put, "/api/planograms/{id}", "put-plan");
+    Add(verb::delete_, "/api/planograms/{id}", "del-plan");
+    Add(verb::post, "/api/models/{id}/metrics", "metrics");
+  }
+  void Add(verb method, const char* pattern, const char* tag) {
+    router.Add({.method = method, .pattern = pattern, .role = Role::kViewer, .summary = tag},
+               Echo(tag));
   }
   Router router;
 };
@@ -85,10 +89,27 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   auto r = Make(verb::post, "/api/planograms/1");
   const Response res = router.Dispatch(r);
   EXPECT_EQ(res.result(), beast_http::status::method_not_allowed);
-  EXPECT_EQ(res[beast_http::field::allow], "GET, PUT, DELETE");
+  EXPECT_EQ(res[beast_http::field::allow], "DELETE, GET, HEAD, OPTIONS, PUT");
   EXPECT_TRUE(Body(res)["error"]["message"].is_string());
   r = Make(verb::delete_, "/api/scans");
-  EXPECT_EQ(router.Dispatch(r)[beast_http::field::allow], "GET");
+  EXPECT_EQ(router.Dispatch(r)[beast_http::field::allow], "GET, HEAD, OPTIONS");
+}
+
+TEST_F(RouterTest, OptionsAnswersAllowOnKnownPaths) {
+  auto r = Make(verb::options, "/api/planograms/3");
+  const Response res = router.Dispatch(r);
+  EXPECT_EQ(res.result(), beast_http::status::no_content);
+  EXPECT_EQ(res[beast_http::field::allow], "DELETE, GET, HEAD, OPTIONS, PUT");
+  r = Make(verb::options, "/api/nothing");
+  EXPECT_EQ(router.Dispatch(r).result(), beast_http::status::not_found);
+}
+
+TEST_F(RouterTest, RoutesListsEverySpecInOrder) {
+  const auto specs = router.routes();
+  ASSERT_EQ(specs.size(), 7u);
+  EXPECT_EQ(specs[0]->pattern, "/api/scans");
+  EXPECT_EQ(specs[6]->summary, "metrics");
+  EXPECT_EQ(specs[6]->role, Role::kViewer);
 }
 
 TEST_F(RouterTest, FindReportsMatchState) {
@@ -96,7 +117,7 @@ TEST_F(RouterTest, FindReportsMatchState) {
   const auto m = router.Find(r);
   EXPECT_EQ(m.handler, nullptr);
   EXPECT_TRUE(m.path_found);
-  EXPECT_EQ(m.allow, "GET");
+  EXPECT_EQ(m.allow, "GET, HEAD, OPTIONS");
   r = Make(verb::get, "/x");
   EXPECT_FALSE(router.Find(r).path_found);
 }

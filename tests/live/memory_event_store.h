@@ -61,6 +61,22 @@ class MemoryEventStore final : public store::Store {
                                                             int) override {
     return No();
   }
+  Result<store::User> CreateUser(const store::User&) override { return No(); }
+  Result<std::vector<store::User>> ListUsers() override { return No(); }
+  Result<store::User> GetUserByName(const std::string&) override { return No(); }
+  Result<store::User> GetUser(store::Id) override { return No(); }
+  Status DeleteUser(const std::string&) override { return No(); }
+  Result<store::ApiToken> CreateToken(const store::ApiToken&) override { return No(); }
+  Result<std::vector<store::ApiToken>> ListTokens() override { return No(); }
+  Result<store::ApiToken> UseToken(const std::string&) override { return No(); }
+  Status RevokeToken(store::Id) override { return No(); }
+  Status CreateSession(const store::LoginSession&) override { return No(); }
+  Result<store::LoginSession> GetSession(const std::string&) override { return No(); }
+  Status DeleteSession(const std::string&) override { return No(); }
+  Result<store::AuditEntry> AppendAudit(const store::AuditEntry&) override { return No(); }
+  Result<std::vector<store::AuditEntry>> ListAudit(std::optional<store::Id>, int) override {
+    return No();
+  }
 
  private:
   static Status No() { return Status::Unavailable("the memory event store keeps only events"); }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PHOTOS, getJson, launchBrowser, screenshot, startServer } from './harness.mjs';
+import { PHOTOS, authHeaders, getJson, launchBrowser, screenshot, startServer } from './harness.mjs';
 
 let server, browser;
 
@@ -58,7 +58,7 @@ test('uploading photos on the Detect page stores scans and draws their detection
   // The rejected file: the API's status and message, word for word.
   const form = new FormData();
   form.append('file', new Blob([notAnImage], { type: 'image/jpeg' }), 'list.jpg');
-  const res = await fetch(`${server.base}/api/detect`, { method: 'POST', body: form });
+  const res = await fetch(`${server.base}/api/detect`, { method: 'POST', body: form, headers: authHeaders(server.base) });
   const body = await res.json();
   assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
   const err = page.getByTestId('upload-error');

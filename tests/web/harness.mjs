@@ -32,12 +32,38 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Every server started here has this admin password and its own admin API token; browsers
+// launched afterwards are logged in to every started server (launchBrowser({ anonymous: true })
+// for one that is not), and the helpers below send the token.
+export const ADMIN_PASSWORD = 'web-admin-password';
+const servers = []; // {base, token}
+const tokenFor = (base) => servers.find((s) => base.startsWith(s.base))?.token;
+export function authHeaders(base) {
+  const token = tokenFor(base);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+// Logs `context` in to `base` as admin: POST /api/login, and the session cookie into the context.
+export async function login(context, base, password = ADMIN_PASSWORD, name = 'admin') {
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (!res.ok) throw new Error(`login to ${base}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie').split(';')[0];
+  const eq = cookie.indexOf('=');
+  await context.addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: base }]);
+}
+
 // Starts `visionstock serve` and waits until /api/health answers. Returns {base, dataDir, stop}.
 export async function startServer() {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-web-data-'));
+  const token = `web_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   const proc = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VISIONSTOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, VISIONSTOCK_ADMIN_TOKEN: token },
   });
   let output = '';
   proc.stdout.on('data', (d) => (output += d));
@@ -46,6 +72,7 @@ export async function startServer() {
   proc.on('exit', (code, signal) => (exited = { code, signal }));
 
   const base = `http://localhost:${port}`;
+  servers.push({ base, token });
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (exited) throw new Error(`visionstock serve exited (${JSON.stringify(exited)}) before answering:\n${output}`);
@@ -99,6 +126,7 @@ export async function launchBrowser(opts = {}) {
     viewport: opts.viewport || { width: 1280, height: 800 },
     acceptDownloads: true,
   });
+  if (!opts.anonymous) for (const { base } of servers) await login(context, base);
   const newPage = async () => {
     const page = await context.newPage();
     page.errors = [];
@@ -117,14 +145,14 @@ export async function uploadPhoto(base, file, fields = {}) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([fs.readFileSync(file)], { type: 'image/jpeg' }), path.basename(file));
-  const res = await fetch(`${base}/api/detect`, { method: 'POST', body: form });
+  const res = await fetch(`${base}/api/detect`, { method: 'POST', body: form, headers: authHeaders(base) });
   const body = await res.json();
   if (!res.ok) throw new Error(`POST /api/detect ${file}: ${res.status} ${JSON.stringify(body)}`);
   return body;
 }
 
-export async function api(base, pathAndQuery, init) {
-  const res = await fetch(base + pathAndQuery, init);
+export async function api(base, pathAndQuery, init = {}) {
+  const res = await fetch(base + pathAndQuery, { ...init, headers: { ...authHeaders(base), ...(init.headers || {}) } });
   if (!res.ok) throw new Error(`${init?.method || 'GET'} ${pathAndQuery}: ${res.status} ${await res.text()}`);
   return res;
 }

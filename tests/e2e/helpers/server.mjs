@@ -1,6 +1,7 @@
 // Starts the real `visionstock serve` on a free port with a temporary data folder, and stops it.
 // The program comes from VISIONSTOCK_BIN (CTest passes $<TARGET_FILE:visionstock>).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,32 @@ export function tempDir(prefix = 'vs-e2e-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+// Every server started here accepts its own admin token (VISIONSTOCK_ADMIN_TOKEN) and has an
+// admin password (VISIONSTOCK_ADMIN_PASSWORD). `fetch` below adds the token to requests to a
+// started server that carry no Authorization header of their own, so tests read as before;
+// tests of authentication itself use `rawFetch`, which adds nothing.
+export const rawFetch = globalThis.fetch;
+const tokens = new Map(); // origin -> admin token
+
+export function authHeaders(url) {
+  const token = tokens.get(new URL(url).origin);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export async function fetch(url, init = {}) {
+  const headers = new Headers(init.headers || {});
+  if (!headers.has('Authorization')) {
+    for (const [k, v] of Object.entries(authHeaders(String(url)))) headers.set(k, v);
+  }
+  return rawFetch(url, { ...init, headers });
+}
+
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
 // Resolves once the server logs "listening"; rejects if it exits first or takes over 60 s.
 export async function startServer({ args = [], dataDir = tempDir(), env = {} } = {}) {
+  const token = env.VISIONSTOCK_ADMIN_TOKEN ?? `e2e_${randomBytes(16).toString('hex')}`;
+  env = { VISIONSTOCK_ADMIN_TOKEN: token, VISIONSTOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env };
   const child = spawn(
     binary(),
     ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...args],
@@ -56,9 +81,11 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
   const port = await listening;
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
+  if (token) tokens.set(url, token);
   return {
     url,
     port,
+    token,
     dataDir,
     logs,
     // SIGTERM, wait for a clean exit; returns {code, signal}. Removes the data folder.
