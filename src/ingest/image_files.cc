@@ -1,4 +1,4 @@
-#include "api/image_files.h"
+#include "ingest/image_files.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-namespace vs::api {
+namespace vs::ingest {
 namespace fs = std::filesystem;
 namespace {
 
@@ -112,4 +112,4 @@ Result<std::string> ImageFiles::Read(const std::string& relative_path) const {
   return std::move(data).str();
 }
 
-}  // namespace vs::api
+}  // namespace vs::ingest

@@ -9,7 +9,7 @@
 #include "core/status.h"
 #include "core/time.h"
 
-namespace vs::api {
+namespace vs::ingest {
 
 class ImageFiles {
  public:
@@ -33,4 +33,4 @@ class ImageFiles {
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
-}  // namespace vs::api
+}  // namespace vs::ingest

@@ -9,13 +9,13 @@
 #include <string>
 #include <string_view>
 
-#include "api/image_files.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "ingest/image_files.h"
 #include "store/store.h"
 #include "vision/detector.h"
 
-namespace vs::api {
+namespace vs::ingest {
 
 struct ScanInput {
   std::string_view bytes;
@@ -58,4 +58,4 @@ class ScanService {
 // Normalised 0..1 centre/size of a pixel box in an image of `width` x `height`, clamped to it.
 store::NewDetection Normalise(const vision::Detection& d, int width, int height);
 
-}  // namespace vs::api
+}  // namespace vs::ingest

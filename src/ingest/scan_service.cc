@@ -1,4 +1,4 @@
-#include "api/scan_service.h"
+#include "ingest/scan_service.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,7 +6,7 @@
 
 #include "core/log.h"
 
-namespace vs::api {
+namespace vs::ingest {
 
 ScanService::ScanService(store::Store* store, std::string store_reason,
                          const vision::Detector* detector, std::string model_reason,
@@ -89,4 +89,4 @@ Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
   return out;
 }
 
-}  // namespace vs::api
+}  // namespace vs::ingest
