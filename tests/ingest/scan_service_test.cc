@@ -88,6 +88,52 @@ TEST_F(ScanServiceTest, StoresAPhotoAndItsScan) {
   EXPECT_LT(stored->size(), dog.size());
 }
 
+// dog.jpg with an APP1 EXIF segment inserted after SOI: IFD0 holds Orientation and a GPS IFD
+// pointer; the GPS IFD holds latitude "N" 51/1 30/1 26/1 (big-endian TIFF).
+std::string WithGpsAndOrientation(const std::string& jpeg, uint16_t orientation) {
+  std::string tiff("MM\0\x2A\0\0\0\x08", 8);
+  auto u16 = [&](uint16_t v) {
+    tiff.push_back(char(v >> 8));
+    tiff.push_back(char(v));
+  };
+  auto u32 = [&](uint32_t v) {
+    u16(uint16_t(v >> 16));
+    u16(uint16_t(v));
+  };
+  u16(2);                                                 // IFD0: two entries
+  u16(0x0112), u16(3), u32(1), u16(orientation), u16(0);  // Orientation
+  u16(0x8825), u16(4), u32(1), u32(38);                   // GPS IFD at offset 38
+  u32(0);
+  u16(2);                                       // GPS IFD: two entries
+  u16(0x0001), u16(2), u32(2), u32('N' << 24);  // GPSLatitudeRef
+  u16(0x0002), u16(5), u32(3), u32(68);         // GPSLatitude, rationals at offset 68
+  u32(0);
+  for (uint32_t v : {51u, 1u, 30u, 1u, 26u, 1u}) u32(v);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const size_t len = payload.size() + 2;
+  return jpeg.substr(0, 2) + "\xFF\xE1" + char(len >> 8) + char(len & 0xFF) + payload +
+         jpeg.substr(2);
+}
+
+TEST_F(ScanServiceTest, TheStoredPhotoIsUprightWithoutItsGpsPosition) {
+  const std::string upload = WithGpsAndOrientation(ReadFile(kDog), 8);  // turn 90 deg left
+  ASSERT_NE(upload.find("Exif"), std::string::npos);
+  auto out = Service().Scan({.bytes = upload});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->scan.width, 576);  // as displayed
+  EXPECT_EQ(out->scan.height, 768);
+  EXPECT_EQ(out->scan.sha256, Sha256Hex(upload));
+  auto stored = ImageFiles(dir_).Read(out->scan.image_path);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->find("Exif"), std::string::npos);
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(stored->data()),
+                                       stored->size());
+  auto info = vision::ProbeImage(bytes);  // the pixels themselves are upright now
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->width, 576);
+  EXPECT_EQ(info->height, 768);
+}
+
 TEST_F(ScanServiceTest, InvalidNamesAreRefusedBeforeAnythingIsWritten) {
   const std::string dog = ReadFile(kDog);
   for (const auto& [store, shelf] : std::vector<std::pair<std::string, std::string>>{
