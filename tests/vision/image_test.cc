@@ -1,9 +1,14 @@
 #include "vision/image.h"
 
 #include <gtest/gtest.h>
+// clang-format off
+#include <cstdio>  // jpeglib.h needs FILE
+#include <jpeglib.h>
+// clang-format on
 #include <png.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -338,6 +343,53 @@ TEST(ImageDecode, RealPngsDecodeLikeOpenCv) {
   auto got = DecodeImage(png16);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_LE(MaxDiff(got->bgr, cv::imread(kDog)), 1);
+}
+
+// A CMYK JPEG (as Adobe applications write them: inverted, 255 = no ink) of `bgr` with no black
+// ink, written with libjpeg, which adds the Adobe marker.
+Bytes CmykJpeg(const cv::Mat& bgr) {
+  jpeg_compress_struct c{};
+  jpeg_error_mgr err{};
+  c.err = jpeg_std_error(&err);
+  jpeg_create_compress(&c);
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&c, &buf, &size);
+  c.image_width = JDIMENSION(bgr.cols);
+  c.image_height = JDIMENSION(bgr.rows);
+  c.input_components = 4;
+  c.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 95, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  std::vector<uint8_t> row(size_t(bgr.cols) * 4);
+  while (c.next_scanline < c.image_height) {
+    const uint8_t* in = bgr.ptr(int(c.next_scanline));
+    for (int x = 0; x < bgr.cols; ++x) {
+      row[4 * x] = in[3 * x + 2];      // C' = R
+      row[4 * x + 1] = in[3 * x + 1];  // M' = G
+      row[4 * x + 2] = in[3 * x];      // Y' = B
+      row[4 * x + 3] = 255;            // K' = no black
+    }
+    JSAMPROW r = row.data();
+    jpeg_write_scanlines(&c, &r, 1);
+  }
+  jpeg_finish_compress(&c);
+  jpeg_destroy_compress(&c);
+  Bytes out(buf, buf + size);
+  std::free(buf);
+  return out;
+}
+
+TEST(ImageDecode, CmykJpegDecodesToBgr) {
+  const cv::Mat dog = cv::imread(kDog);
+  const Bytes cmyk = CmykJpeg(dog);
+  auto got = DecodeImage(cmyk);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_LE(MaxDiff(got->bgr, cv::imdecode(cmyk, cv::IMREAD_COLOR)), 2);
+  cv::Mat diff;
+  cv::absdiff(got->bgr, dog, diff);
+  EXPECT_LT(cv::mean(diff)[0], 3.0);  // JPEG loss only
 }
 
 // An Adam7-interlaced RGB PNG of `bgr`, written with libpng (OpenCV writes no interlaced PNG).
