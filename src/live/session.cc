@@ -34,6 +34,16 @@ std::string Serialise(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The Origin policy of hub.h: no Origin header = not a browser, allowed; else the
+// origin_allowed callback when set, else allowed_origins / the same-host rule.
+bool OriginOk(const HubOptions& options, const Session::Request& request) {
+  auto it = request.find(http::field::origin);
+  if (it == request.end()) return true;
+  const std::string_view origin = View(it->value());
+  if (options.origin_allowed) return options.origin_allowed(origin);
+  return OriginAllowed(origin, View(request[http::field::host]), options.allowed_origins);
+}
+
 }  // namespace
 
 Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request request)
@@ -55,18 +65,9 @@ void Session::Start() {
       return s.Reject(http::status::service_unavailable, "unavailable",
                       "the server is shutting down");
     }
-    std::optional<std::string_view> origin;
-    if (auto it = s.request_.find(http::field::origin); it != s.request_.end()) {
-      origin = View(it->value());
-    }
     const HubOptions& options = s.hub_->options();
-    bool origin_ok =
-        !origin ? true
-        : options.origin_allowed
-            ? options.origin_allowed(*origin)
-            : OriginAllowed(origin, View(s.request_[http::field::host]), options.allowed_origins);
-    if (!origin_ok) {
-      log::Warn("live: origin refused", {{"origin", std::string(*origin)},
+    if (!OriginOk(options, s.request_)) {
+      log::Warn("live: origin refused", {{"origin", std::string(s.request_[http::field::origin])},
                                          {"host", std::string(s.request_[http::field::host])}});
       return s.Reject(http::status::forbidden, "forbidden", "origin not allowed");
     }
