@@ -27,7 +27,8 @@
 // recorded before it has planogram_name null).
 //
 // Refusals before the upgrade, answered with {"error":{"code":..,"message":..}}: 400 (not an
-// upgrade, bad ?after), 403 (Origin), 401 (HubOptions::authorize said no), 503 (after CloseAll).
+// upgrade, bad ?after), 403 (Origin), 401 (HubOptions::authorize said no), 503 (after CloseAll,
+// or max_clients connected).
 // Close codes: 1001 shutdown, 1003 binary message, 1007 malformed message, 1008 "too slow",
 // 1009 oversized message, 1011 store unavailable.
 #pragma once
@@ -53,11 +54,17 @@ using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_bo
 struct HubOptions {
   size_t max_queue = 1024;           // messages waiting per client before it is dropped
   size_t max_client_message = 4096;  // bytes; larger client messages close the connection
+  // Connected clients at most; further upgrade requests are answered 503 until one leaves.
+  size_t max_clients = 10000;
   // Replay bounds (see the protocol above): a client further behind than either gets a
   // "truncated" hello and no replay. A replaying client holds at most max_replay_bytes (plus
   // one event) of replay in memory.
   size_t max_replay_events = 1000;
   size_t max_replay_bytes = 1 << 20;
+  // Replay held by all clients together (replayed messages not yet written to their sockets):
+  // a replay that would exceed it is truncated too, so clients that ask for replays and never
+  // read cannot make the server hold more.
+  size_t max_replay_bytes_total = 64 << 20;
   // Events per store read during replay. Reads stop between pages once the client has gone.
   int replay_page = 256;
 

@@ -52,7 +52,16 @@ Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request
       request_(std::move(request)),
       teardown_timer_(ws_.get_executor()) {}
 
-Session::~Session() { hub_->Unregister(this); }
+Session::~Session() {
+  ReleaseReplay();
+  hub_->Unregister(this);
+}
+
+void Session::ReleaseReplay() {
+  if (replay_reserved_ == 0) return;
+  hub_->ReleaseReplay(replay_reserved_);
+  replay_reserved_ = 0;
+}
 
 void Session::Start() {
   net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
@@ -66,6 +75,9 @@ void Session::Start() {
                       "the server is shutting down");
     }
     const HubOptions& options = s.hub_->options();
+    if (s.hub_->client_count() >= options.max_clients) {
+      return s.Reject(http::status::service_unavailable, "unavailable", "too many live clients");
+    }
     if (!OriginOk(options, s.request_)) {
       log::Warn("live: origin refused", {{"origin", std::string(s.request_[http::field::origin])},
                                          {"host", std::string(s.request_[http::field::host])}});
@@ -206,6 +218,14 @@ Session::Batch Session::ReadFirst(std::optional<store::Id> after) const {
       cursor = e.id;
     }
   }
+  if (!hub_->ReserveReplay(bytes)) {
+    // Other clients hold the hub's whole replay budget.
+    batch.truncated = true;
+    batch.from = *last;
+    batch.events.clear();
+    return batch;
+  }
+  batch.reserved = bytes;
   return batch;
 }
 
@@ -229,7 +249,8 @@ Session::Batch Session::ReadNext(store::Id from, int limit) const {
 
 void Session::OnBatch(Batch batch) {
   fetching_ = false;
-  if (closing_) return;
+  replay_reserved_ += batch.reserved;
+  if (closing_) return ReleaseReplay();
   if (!batch.status.ok()) {
     log::Warn("live: replay read failed", {{"error", batch.status.ToString()}});
     return Close(websocket::close_code::internal_error, "store unavailable");
@@ -317,6 +338,7 @@ void Session::DoWrite() {
 void Session::OnWrite(beast::error_code ec) {
   in_flight_.reset();
   if (ec) return Finish();
+  if (queue_.empty()) ReleaseReplay();
   if (close_pending_) return DoClose();
   MaybeFetch();
   DoWrite();
@@ -357,6 +379,7 @@ void Session::Close(websocket::close_code code, const char* reason) {
   if (closing_) return;
   closing_ = true;
   gone_ = true;
+  ReleaseReplay();
   close_reason_ = websocket::close_reason(code, reason);
   queue_.clear();
   live_buffer_.clear();
@@ -382,6 +405,7 @@ void Session::DoClose() {
 void Session::Finish() {
   closing_ = true;
   gone_ = true;
+  ReleaseReplay();
   queue_.clear();
   live_buffer_.clear();
   teardown_timer_.cancel();

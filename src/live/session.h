@@ -52,6 +52,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool complete = false;   // every event up to the read's end is in `events`
     store::Id from = 0;      // first batch: the position replay starts after
     store::Id last_id = 0;   // first batch: Store::LastEventId() for the hello
+    size_t reserved = 0;     // bytes of `events` reserved in the hub's replay budget
     std::vector<std::pair<store::Id, Message>> events;
   };
   // The reads themselves (on the worker). The first covers the client's whole replay window
@@ -88,6 +89,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Set (on the strand) once the connection is closing or over; read by replay reads on the
   // worker, which then stop.
   std::atomic<bool> gone_{false};
+  // The first replay's reservation in the hub's budget, released once the queue has drained or
+  // the connection is closing.
+  size_t replay_reserved_ = 0;
+  void ReleaseReplay();
   bool registered_ = false;
   bool live_ = false;          // replay finished: events go straight to the queue
   store::Id cursor_ = 0;       // replay position; after going live, the last replayed id

@@ -220,6 +220,56 @@ TEST_F(HubTest, AReplayLargerThanMaxReplayBytesIsTruncated) {
   EXPECT_EQ(large.Read().value_or(""), Wire(e7));
 }
 
+TEST_F(HubTest, RefusesClientsBeyondMaxClientsWith503UntilOneLeaves) {
+  HubOptions options;
+  options.max_clients = 2;
+  LiveServer server(store_, bus_, options);
+  WsClient a, b;
+  ASSERT_EQ(a.Connect(server.port()), 101);
+  ASSERT_EQ(b.Connect(server.port()), 101);
+  ASSERT_TRUE(a.Read());
+  ASSERT_TRUE(b.Read());
+  ASSERT_TRUE(server.WaitForClients(2));
+  {
+    WsClient c;
+    EXPECT_EQ(c.Connect(server.port()), 503);
+    EXPECT_EQ(json::parse(c.response_body())["error"]["code"], "unavailable");
+  }
+  a.Close();
+  ASSERT_TRUE(server.WaitForClients(1));
+  WsClient d;
+  EXPECT_EQ(d.Connect(server.port()), 101);
+}
+
+TEST_F(HubTest, ClientsThatDoNotReadTheirReplayCannotMakeTheHubHoldMoreThanItsBudget) {
+  // 12 MB of replay: more than the socket buffers between hub and client can absorb.
+  for (int i = 1; i <= 60; ++i) Commit(i, 200 * 1024);
+  HubOptions options;
+  options.max_replay_bytes = 32 << 20;
+  options.max_replay_bytes_total = 16 << 20;
+  LiveServer server(store_, bus_, options);
+  json truncated = Hello(60);
+  truncated["replay"] = "truncated";
+  {
+    WsClient stalled;  // reads its hello, then nothing
+    ASSERT_EQ(stalled.Connect(server.port(), "/api/live?after=0", std::nullopt, 4096), 101);
+    ASSERT_EQ(json::parse(stalled.Read().value_or("null")), Hello(60));
+    WsClient second;  // its replay would take the hub past its budget
+    ASSERT_EQ(second.Connect(server.port(), "/api/live?after=0"), 101);
+    EXPECT_EQ(json::parse(second.Read().value_or("null")), truncated);
+  }
+  ASSERT_TRUE(server.WaitForClients(0));
+  // The stalled client's share came back with its connection.
+  WsClient third;
+  ASSERT_EQ(third.Connect(server.port(), "/api/live?after=0"), 101);
+  EXPECT_EQ(json::parse(third.Read().value_or("null")), Hello(60));
+  for (int id = 1; id <= 60; ++id) {
+    auto m = third.Read();
+    ASSERT_TRUE(m);
+    ASSERT_EQ(json::parse(*m)["id"], id);
+  }
+}
+
 TEST_F(HubTest, RejectsAMalformedAfterWith400) {
   LiveServer server(store_, bus_);
   WsClient c;
