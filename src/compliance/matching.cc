@@ -155,8 +155,10 @@ Matching MatchSlots(int slots, int dets, std::span<const Edge> edges, int max_ex
     if (index[uf.Find(slots + d)] >= 0) comp_of(slots + d).dets.push_back(d);
   }
   for (const Component& c : comps) {
-    const size_t side = std::min(c.slots.size(), c.dets.size());
-    if (side > static_cast<size_t>(max_exact_side)) {
+    const double n = static_cast<double>(std::min(c.slots.size(), c.dets.size()));
+    const double work = n * n * static_cast<double>(std::max(c.slots.size(), c.dets.size()));
+    const double limit = static_cast<double>(max_exact_side) * max_exact_side * max_exact_side;
+    if (work > limit) {
       m.greedy = true;
       Finish(m, SolveGreedy(c.edges, slots, dets));
     } else {

@@ -2,8 +2,9 @@
 // objective: the most pairs, and among matchings with that many pairs the least total cost.
 //
 // MatchSlots splits the bipartite graph into connected components and solves each exactly with
-// the Hungarian algorithm, O(n^2 m) for a component of n x m (n <= m); a component whose smaller
-// side exceeds `max_exact_side` is matched greedily instead (O(E log E)), which MatchSlots reports.
+// the Hungarian algorithm, O(n^2 m) for a component of n x m (n <= m). A component with
+// n^2 m > max_exact_side^3 (by default larger than 250 x 250) is matched greedily instead
+// (O(E log E) for its E edges), and MatchSlots reports that it did.
 // MatchExhaustive is the reference that the tests hold MatchSlots equal to on small cases.
 #pragma once
 

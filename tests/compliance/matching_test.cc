@@ -129,6 +129,15 @@ TEST(MatchingTest, ManySmallComponentsAreAllExact) {
   EXPECT_NEAR(m.cost, cost, 1e-6);
 }
 
+TEST(MatchingTest, FallbackFollowsTheWorkNotJustTheSmallerSide) {
+  // 3 x 20 complete: 3^2 x 20 = 180 > 5^3 = 125, although the smaller side is under 5.
+  std::mt19937 rng(13);
+  const std::vector<Edge> wide = RandomEdges(rng, 3, 20, 1.0);
+  EXPECT_TRUE(MatchSlots(3, 20, wide, 5).greedy);
+  const std::vector<Edge> narrow = RandomEdges(rng, 3, 13, 1.0);  // 117 <= 125
+  EXPECT_FALSE(MatchSlots(3, 13, narrow, 5).greedy);
+}
+
 TEST(MatchingTest, NoEdgesNoPairs) {
   const Matching m = MatchSlots(3, 2, {});
   EXPECT_EQ(m.pairs, 0);
