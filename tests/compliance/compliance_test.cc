@@ -41,6 +41,8 @@ TEST(ComplianceTest, StatusFromCounts) {
       {"past the tolerance", 4, 6, 0.5, 1, SkuStatus::kOverstock},
       {"30% of 10 is exactly 3", 10, 3, 0.3, 0, SkuStatus::kOk},
       {"2 of 10 is below 30%", 10, 2, 0.3, 0, SkuStatus::kLowStock},
+      {"28% of 25 is exactly 7 (0.28 x 25 rounds above 7)", 25, 7, 0.28, 0, SkuStatus::kOk},
+      {"6 of 25 is below 28%", 25, 6, 0.28, 0, SkuStatus::kLowStock},
       {"share 1: any shortfall is low", 4, 3, 1.0, 0, SkuStatus::kLowStock},
       {"share 1: full is OK", 4, 4, 1.0, 0, SkuStatus::kOk},
       {"share 0: never low", 4, 1, 0.0, 0, SkuStatus::kOk},

@@ -215,5 +215,26 @@ TEST(SlotsTest, TwoHundredRowsAndDetections) {
   EXPECT_TRUE(a->compliant);
 }
 
+// 1,000 facings planned at one point and 1,000 products around it: one dense block of a million
+// candidate pairs, too large for exact matching, so it is matched greedily and says so.
+TEST(SlotsTest, DenseBlockFallsBackToGreedy) {
+  std::vector<Detection> dets;
+  for (int i = 0; i < 1000; ++i) {
+    dets.push_back(Det("S1", 0.5 + (i % 40 - 20) * 0.001, 0.5 + (i / 40 - 12) * 0.001, 0.01, 0.01));
+  }
+  auto a =
+      AnalyzeShelf(Shelf("p", "A", {PointRow("S1", 1000, 0.5, 0.5)}), {}, dets, {}, Settings{});
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->greedy_matching);
+  ASSERT_EQ(a->slots.size(), 1000u);
+  std::vector<char> used(dets.size());
+  for (const SlotResult& s : a->slots) {
+    ASSERT_EQ(s.status, SlotStatus::kOk);
+    ASSERT_FALSE(used[*s.detection]) << "detection used twice";
+    used[*s.detection] = 1;
+  }
+  EXPECT_TRUE(a->unmatched_detections.empty());
+}
+
 }  // namespace
 }  // namespace vs::compliance
