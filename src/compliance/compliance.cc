@@ -121,7 +121,7 @@ struct Catalogue {
 SkuStatus JudgeCount(int expected, int detected, const Settings& s) {
   if (expected > 0 && detected == 0) return SkuStatus::kOutOfStock;
   if (detected > int64_t{expected} + s.overstock_tolerance) return SkuStatus::kOverstock;
-  // The tolerance keeps e.g. 0.3 x 10 from landing just above 3.
+  // The tolerance keeps e.g. 0.28 x 25 (7.000000000000001 in doubles) from making 7 low.
   if (detected < s.low_stock_share * expected - 1e-9) return SkuStatus::kLowStock;
   return SkuStatus::kOk;
 }
