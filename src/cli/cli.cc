@@ -84,6 +84,19 @@ int Run(int argc, char** argv) {
   Opt(detect_cmd, "data-dir", detect.data_dir, "folder for the database and stored photos");
   AddModelOptions(detect_cmd, detect.model);
 
+  EvaluateOptions evaluate;
+  evaluate.model.model = serve.model.model;
+  CLI::App* evaluate_cmd = app.add_subcommand(
+      "evaluate", "measure the model on a labelled set (mAP, precision, recall)");
+  Opt(evaluate_cmd, "data", evaluate.data, "labelled set: YOLO folder or data.yaml, or COCO .json")
+      ->required();
+  evaluate_cmd->add_flag("--json", evaluate.json, "print one JSON object")
+      ->envname("VISIONSTOCK_JSON");
+  evaluate_cmd->add_flag("--agnostic", evaluate.agnostic, "count every class as one");
+  Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
+      "store the figures here if the model is registered");
+  AddModelOptions(evaluate_cmd, evaluate.model);
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -93,6 +106,7 @@ int Run(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return RunServe(serve);
   if (detect_cmd->parsed()) return RunDetect(detect);
+  if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;
