@@ -92,7 +92,8 @@ int Run(int argc, char** argv) {
       ->required();
   evaluate_cmd->add_flag("--json", evaluate.json, "print one JSON object")
       ->envname("VISIONSTOCK_JSON");
-  evaluate_cmd->add_flag("--agnostic", evaluate.agnostic, "count every class as one");
+  evaluate_cmd->add_flag("--agnostic", evaluate.agnostic, "count every class as one")
+      ->envname("VISIONSTOCK_AGNOSTIC");
   Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
       "store the figures here if the model is registered");
   AddModelOptions(evaluate_cmd, evaluate.model);
