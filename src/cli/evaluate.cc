@@ -272,9 +272,10 @@ int RunEvaluate(const EvaluateOptions& o) {
   nlohmann::json answer = ToJson(*metrics, *data, o, model, median_ms);
 
   std::string why;
+  // The figures are printed even when storing them fails; the failure then sets the exit code.
   auto stored = Store(o, *metrics, model, median_ms, &why);
-  if (!stored.ok()) return Fail("cannot store the metrics: " + stored.status().message(), 2);
-  if (*stored) {
+  const bool saved = stored.ok() && stored->has_value();
+  if (saved) {
     answer["stored"] = {{"model_version_id", (*stored)->model_version_id},
                         {"model_metrics_id", (*stored)->id}};
   }
@@ -283,14 +284,16 @@ int RunEvaluate(const EvaluateOptions& o) {
                 answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     PrintTable(answer);
-    if (*stored) {
+    if (saved) {
       std::printf("\nstored as model_metrics %lld of model version %lld in %s\n",
                   static_cast<long long>((*stored)->id),
                   static_cast<long long>((*stored)->model_version_id), o.data_dir.c_str());
-    } else {
+    } else if (stored.ok()) {
       std::printf("\nnot stored: %s\n", why.c_str());
     }
   }
+  std::fflush(stdout);
+  if (!stored.ok()) return Fail("cannot store the metrics: " + stored.status().message(), 2);
   return 0;
 }
 

@@ -133,9 +133,7 @@ Result<std::vector<GroundTruth>> ReadLabels(const fs::path& file, size_t classes
   return out;
 }
 
-}  // namespace
-
-Result<Dataset> ReadYoloDataset(const fs::path& path) {
+Result<Dataset> ReadYolo(const fs::path& path) {
   std::error_code ec;
   fs::path root = path, yaml;
   if (fs::is_regular_file(path, ec)) {
@@ -203,6 +201,16 @@ Result<Dataset> ReadYoloDataset(const fs::path& path) {
   }
   if (out.images.empty()) return Status::NotFound(images_dir.string() + ": no images");
   return out;
+}
+
+}  // namespace
+
+Result<Dataset> ReadYoloDataset(const fs::path& path) {
+  try {
+    return ReadYolo(path);
+  } catch (const fs::filesystem_error& e) {  // a folder that vanishes or denies access mid-walk
+    return Status::NotFound(e.what());
+  }
 }
 
 }  // namespace vs::eval
