@@ -94,6 +94,8 @@ int Run(int argc, char** argv) {
       ->envname("VISIONSTOCK_JSON");
   evaluate_cmd->add_flag("--agnostic", evaluate.agnostic, "count every class as one")
       ->envname("VISIONSTOCK_AGNOSTIC");
+  evaluate_cmd->add_option("--save-predictions", evaluate.save_predictions,
+                           "also write the predictions as a COCO results JSON file");
   Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
       "store the figures here if the model is registered");
   AddModelOptions(evaluate_cmd, evaluate.model);

@@ -45,7 +45,8 @@ struct DetectOptions {
 struct EvaluateOptions {
   std::string data;  // YOLO folder or data.yaml, or COCO .json
   bool json = false;
-  bool agnostic = false;  // every class is one
+  bool agnostic = false;         // every class is one
+  std::string save_predictions;  // when set, the predictions as a COCO results JSON file
   std::string data_dir = "./data";
   ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
 };

@@ -40,18 +40,19 @@ Result<std::string> ReadBytes(const fs::path& p) {
   return std::move(data).str();
 }
 
-// The data set's class id for each of the model's classes (-1: not in the data set).
+// The data set's class id for each of the model's classes, by name (-1: not in the data set).
+// Without `agnostic`, InvalidValue when no name is shared.
 Result<std::vector<int>> ClassMap(const std::vector<std::string>& model,
                                   const std::vector<std::string>& data, bool agnostic) {
   std::unordered_map<std::string, int> by_name;
   for (size_t i = 0; i < data.size(); ++i) by_name.emplace(data[i], int(i));
-  std::vector<int> map(model.size(), agnostic ? 0 : -1);
-  bool any = agnostic;
-  for (size_t i = 0; i < model.size() && !agnostic; ++i) {
+  std::vector<int> map(model.size(), -1);
+  bool any = false;
+  for (size_t i = 0; i < model.size(); ++i) {
     const auto it = by_name.find(model[i]);
     if (it != by_name.end()) map[i] = it->second, any = true;
   }
-  if (!any) {
+  if (!any && !agnostic) {
     return Status::InvalidValue(
         "the model's classes share no name with the data set's (use --agnostic to count every "
         "class as one)");
@@ -59,8 +60,11 @@ Result<std::vector<int>> ClassMap(const std::vector<std::string>& model,
   return map;
 }
 
+// Detects on one image. Predictions carry the data set's class id; with `agnostic` also those of
+// classes the set lacks (id -1), which the agnostic evaluation counts like any other.
 Result<Evaluated> EvaluateImage(const vision::Detector& detector, const eval::LabelledImage& li,
-                                const std::vector<int>& class_map, int64_t max_pixels) {
+                                const std::vector<int>& class_map, bool agnostic,
+                                int64_t max_pixels) {
   auto bytes = ReadBytes(li.path);
   if (!bytes.ok()) return bytes.status();
   const std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes->data()),
@@ -84,7 +88,8 @@ Result<Evaluated> EvaluateImage(const vision::Detector& detector, const eval::La
   r.result.truths = std::move(*truths);
   for (const auto& d : out->detections) {
     const int cls = class_map[size_t(d.class_id)];
-    if (cls < 0) continue;  // a class the data set does not label: not evaluated (as in COCO)
+    // A class the data set does not label is not evaluated (as in COCO), unless agnostic.
+    if (cls < 0 && !agnostic) continue;
     r.result.predictions.push_back(
         {cls, d.confidence, {d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1}});
   }
@@ -228,6 +233,26 @@ Result<std::optional<store::ModelMetrics>> Store(const EvaluateOptions& o, const
   return std::optional<store::ModelMetrics>(*added);
 }
 
+// The evaluated predictions as a COCO results list, with the set's image and category ids
+// (category -1: a class the set lacks, agnostic mode only).
+Status SavePredictions(const std::string& path, const eval::Dataset& data,
+                       const std::vector<eval::ImageResult>& results) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (const auto& p : results[i].predictions) {
+      list.push_back({{"image_id", data.images[i].id},
+                      {"category_id", p.class_id < 0 ? -1 : data.category_ids[size_t(p.class_id)]},
+                      {"bbox", {p.box.x, p.box.y, p.box.w, p.box.h}},
+                      {"score", p.score}});
+    }
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << list.dump() << '\n';
+  out.close();
+  if (!out) return Status::Unavailable("cannot write " + path);
+  return Status::Ok();
+}
+
 int Fail(const std::string& message, int code) {
   std::fprintf(stderr, "visionstock evaluate: %s\n", message.c_str());
   return code;
@@ -255,7 +280,8 @@ int RunEvaluate(const EvaluateOptions& o) {
     Progress progress(data->images.size());
     for (size_t i = 0; i < data->images.size(); ++i) {
       progress.Update(i, data->images[i].path.filename().string());
-      auto r = EvaluateImage(**detector, data->images[i], *class_map, o.model.max_pixels);
+      auto r =
+          EvaluateImage(**detector, data->images[i], *class_map, o.agnostic, o.model.max_pixels);
       if (!r.ok()) {
         progress.Clear();
         return Fail(r.status().message() + " (nothing evaluated)", 1);
@@ -268,6 +294,10 @@ int RunEvaluate(const EvaluateOptions& o) {
                                           .conf_threshold = o.model.conf,
                                           .agnostic = o.agnostic});
   if (!metrics.ok()) return Fail(metrics.status().message(), 1);
+  if (!o.save_predictions.empty()) {
+    const Status saved = SavePredictions(o.save_predictions, *data, results);
+    if (!saved.ok()) return Fail(saved.message(), 2);
+  }
   const double median_ms = Median(inference_ms);
   nlohmann::json answer = ToJson(*metrics, *data, o, model, median_ms);
 

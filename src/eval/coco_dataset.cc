@@ -51,6 +51,7 @@ Status ReadCategories(const json& root, const fs::path& file, Dataset* out,
   for (const auto& [id, name] : by_id) {
     (*class_of)[id] = int(out->class_names.size());
     out->class_names.push_back(name);
+    out->category_ids.push_back(id);
   }
   return Status::Ok();
 }
@@ -97,6 +98,7 @@ Status ReadImages(const json& root, const fs::path& file, Dataset* out,
   }
   for (auto& [id, li] : by_id) {
     (*index_of)[id] = out->images.size();
+    li.id = id;
     out->images.push_back(std::move(li));
   }
   return Status::Ok();

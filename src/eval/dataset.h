@@ -11,6 +11,7 @@
 // fails the whole read with a Status naming the file and line (YOLO) or element (COCO).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ enum class DatasetFormat { kYolo, kCoco };
 const char* DatasetFormatName(DatasetFormat f);  // "yolo", "coco"
 
 struct LabelledImage {
+  int64_t id = 0;              // COCO: the image id; YOLO: 1-based position in the sorted set
   std::filesystem::path path;  // the image file
   // The size the labels refer to: COCO's recorded width and height. YOLO labels are fractions
   // of the size the image decodes to, which is known only once decoded: normalized is then true
@@ -37,6 +39,7 @@ struct Dataset {
   DatasetFormat format = DatasetFormat::kYolo;
   std::filesystem::path source;          // the folder or JSON file that was read
   std::vector<std::string> class_names;  // class id = index
+  std::vector<int64_t> category_ids;     // per class: COCO category id; YOLO: the class id
   std::vector<LabelledImage> images;     // YOLO: sorted by path; COCO: by image id
 };
 

@@ -160,6 +160,7 @@ Result<Dataset> ReadYolo(const fs::path& path) {
   out.format = DatasetFormat::kYolo;
   out.source = path;
   out.class_names = std::move(names->names);
+  for (size_t i = 0; i < out.class_names.size(); ++i) out.category_ids.push_back(int64_t(i));
   std::vector<fs::path> images;
   for (const auto& e : fs::recursive_directory_iterator(images_dir, ec)) {
     if (e.is_regular_file() && internal::IsImageFile(e.path())) images.push_back(e.path());
@@ -176,6 +177,7 @@ Result<Dataset> ReadYolo(const fs::path& path) {
     }
     expected_labels.insert(*label);
     LabelledImage li;
+    li.id = int64_t(out.images.size()) + 1;
     li.path = image;
     li.normalized = true;
     if (fs::is_regular_file(*label, ec)) {

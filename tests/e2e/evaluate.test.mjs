@@ -2,12 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { binary, cleanEnv, getJson, startServer, tempDir } from './helpers/server.mjs';
 
-const SET = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'eval');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SET = join(ROOT, 'tests', 'data', 'eval');
 
 function evaluate(args) {
   const run = spawnSync(binary(), ['evaluate', ...args], { env: cleanEnv(), encoding: 'utf8' });
@@ -62,6 +63,29 @@ test('the COCO JSON of the same set gives the same figures', () => {
     assert.equal(coco.dataset.format, 'coco');
     for (const k of ['map50', 'map50_95', 'precision', 'recall', 'f1', 'tp', 'fp', 'fn', 'truths']) {
       assert.ok(Math.abs(yolo[k] - coco[k]) < 1e-6, `${k}: ${yolo[k]} vs ${coco[k]}`);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the real predictions give the figures of the NumPy reference (tools/coco_reference.py)', () => {
+  const dataDir = tempDir('vs-eval-data-');
+  try {
+    for (const extra of [[], ['--agnostic']]) {
+      const saved = join(dataDir, 'predictions.json');
+      const gt = join(SET, 'annotations.json');
+      const ours = evaluateJson(['--data', gt, '--save-predictions', saved, '--data-dir', dataDir, ...extra]);
+      const predictions = JSON.parse(readFileSync(saved, 'utf8'));
+      assert.ok(predictions.length > 100 && predictions.every((p) => p.bbox.length === 4 && p.score > 0));
+      const run = spawnSync('/usr/bin/python3', [join(ROOT, 'tools', 'coco_reference.py'), gt, saved, ...extra],
+        { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const ref = JSON.parse(run.stdout);
+      for (const k of ['map50', 'map50_95', 'precision', 'recall', 'f1']) {
+        assert.ok(Math.abs(ours[k] - ref[k]) < 1e-9, `${extra} ${k}: ${ours[k]} vs reference ${ref[k]}`);
+      }
+      for (const k of ['tp', 'fp', 'fn']) assert.equal(ours[k], ref[k], k);
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
