@@ -4,6 +4,7 @@
 // is the serving threshold at which precision, recall and F1 are counted. Predictions are matched
 // to the data set's classes by name (any class with --agnostic). When --data-dir holds a store in
 // which this model is registered, the figures are added to it as a model_metrics row.
+// --save-predictions also writes the evaluated predictions as a COCO results list.
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
