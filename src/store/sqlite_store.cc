@@ -54,7 +54,7 @@ SqliteStore::~SqliteStore() {
   if (watcher_.joinable()) watcher_.join();
   std::lock_guard<std::mutex> lock(write_mu_);
   // Keeps query-planner statistics current; cheap when little changed.
-  (void)writer_->Exec("PRAGMA optimize");
+  if (writer_) (void)writer_->Exec("PRAGMA optimize");  // null when Open failed
 }
 
 SqliteStore::Reader::~Reader() {
