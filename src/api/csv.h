@@ -13,7 +13,8 @@ namespace vs::api {
 std::string DetectionsCsvHeader();
 // One row; numbers are written exactly as in the JSON answers, text is quoted when needed.
 std::string DetectionCsvRow(const store::DetectionRecord& d);
-// A field quoted if it holds a comma, quote, CR or LF (quotes doubled).
+// A field quoted if it holds a comma, quote, CR or LF (quotes doubled); text starting with
+// = + - @ tab or CR is neutralised as "'text" (OWASP's CSV-injection rule).
 std::string CsvField(const std::string& text);
 
 }  // namespace vs::api

@@ -1,6 +1,9 @@
 #include "api/json_body.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "core/text.h"
 
 namespace vs::api {
 namespace {
@@ -18,7 +21,36 @@ Status Wrong(const char* key, const char* type) {
 
 }  // namespace
 
+size_t JsonDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 Result<nlohmann::json> ParseJsonObject(const http::Request& request) {
+  // Checked before parsing: nlohmann's parser is iterative, but copying, dumping and destroying a
+  // deeply nested value recurse, and 60,000 levels overflow the stack.
+  if (JsonDepth(request.body()) > kMaxJsonDepth) {
+    return Status::InvalidValue("the request body nests deeper than " +
+                                std::to_string(kMaxJsonDepth) + " levels");
+  }
   auto j = nlohmann::json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Status::InvalidArgument("the request body is not valid JSON");
   if (!j.is_object()) return Status::InvalidArgument("the request body must be a JSON object");
@@ -29,10 +61,14 @@ Status GetString(const nlohmann::json& j, const char* key, bool required, std::s
   const auto* f = Field(j, key);
   if (!f) return required ? Missing(key) : Status::Ok();
   if (!f->is_string()) return Wrong(key, "a string");
-  *out = f->get<std::string>();
-  if (required && out->empty())
-    return Status::InvalidValue(std::string(key) + " must not be empty");
-  if (out->size() > 1000) return Status::InvalidValue(std::string(key) + " is too long");
+  const auto& text = f->get_ref<const std::string&>();
+  if (text.empty()) {
+    if (required) return Status::InvalidValue(std::string(key) + " must not be empty");
+    out->clear();
+    return Status::Ok();
+  }
+  VS_RETURN_IF_ERROR(ValidateIdentifier(key, text, kMaxStringField));
+  *out = text;
   return Status::Ok();
 }
 

@@ -26,6 +26,10 @@ Result<store::Planogram> PlanogramFromBody(const http::Request& request) {
   VS_RETURN_IF_ERROR(GetOptDouble(j, "y_position", &p.y_position));
   if (auto it = j.find("meta_data"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return Status::InvalidValue("meta_data must be an object");
+    if (it->dump().size() > kMaxMetaDataBytes) {
+      return Status::InvalidValue("meta_data is larger than " +
+                                  std::to_string(kMaxMetaDataBytes / 1024) + " KiB");
+    }
     p.meta_data = *it;
   }
   return p;

@@ -76,6 +76,20 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "login-attempts", serve.login_attempts,
       "failed logins allowed per address per 15 minutes")
       ->check(CLI::Range(1, 1000));
+  Opt(serve_cmd, "photo-retention-days", serve.photo_retention_days,
+      "delete stored photos older than this (detections stay; 0 = keep forever)")
+      ->check(CLI::Range(0, 36500));
+  Opt(serve_cmd, "photo-quota-mb", serve.photo_quota_mb,
+      "most MiB of stored photos; uploads beyond get 507 (0 = no quota)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  Opt(serve_cmd, "min-free-disk-mb", serve.min_free_disk_mb,
+      "free MiB to leave on the data folder's disk; uploads below it get 507")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  Opt(serve_cmd, "decode-budget-ms", serve.decode_budget_ms, "longest decode of one photo")
+      ->check(CLI::Range(50, 60'000));
+  Opt(serve_cmd, "max-jpeg-scans", serve.max_jpeg_scans,
+      "most scans in a progressive JPEG (more is refused)")
+      ->check(CLI::Range(1, 10'000));
   serve_cmd
       ->add_flag("--anonymous-viewer", serve.anonymous_viewer,
                  "let callers without credentials read (kiosk screens, older clients)")

@@ -33,6 +33,11 @@ struct ServeOptions {
   bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
   int session_hours = 12;
   int login_attempts = 5;  // failed logins per address per 15 minutes
+  int photo_retention_days = 0;  // 0 = keep photos forever
+  int64_t photo_quota_mb = 0;    // 0 = no quota
+  int64_t min_free_disk_mb = 100;
+  int decode_budget_ms = 2000;
+  int max_jpeg_scans = 64;
   ModelOptions model;
 };
 

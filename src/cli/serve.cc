@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "ingest/photo_janitor.h"
+#include "ingest/photo_space.h"
 #include "ingest/scan_service.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
@@ -108,7 +110,14 @@ int RunServe(const ServeOptions& o) {
   std::shared_ptr<live::Hub> hub;
   if (store) {
     store->SetCommitListener([&bus](const store::Event& e) { bus.Publish(e); });
-    hub = live::Hub::Create(*store, bus, {});
+    live::HubOptions hub_options;
+    // The live feed needs the viewer role, like every read.
+    hub_options.authorize = [&authenticator](const live::UpgradeRequest& r) {
+      auto who = authenticator.Authenticate(http::Sv(r[http::beast_http::field::authorization]),
+                                            http::Sv(r[http::beast_http::field::cookie]));
+      return who.ok() && RoleAllows(who->role, Role::kViewer);
+    };
+    hub = live::Hub::Create(*store, bus, std::move(hub_options));
   }
 
   // Model (the server still starts without it: health says why, POST /api/detect answers 503).
@@ -132,9 +141,21 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
   }
 
-  const ingest::ScanService scans(store.get(), store_reason, detector.get(), model_reason,
-                                  model_version_id, ingest::ImageFiles(o.data_dir),
-                                  o.model.max_pixels);
+  auto space = std::make_shared<ingest::PhotoSpace>(
+      o.data_dir,
+      ingest::PhotoSpaceLimits{.quota_bytes = static_cast<uint64_t>(o.photo_quota_mb) << 20,
+                               .min_free_bytes = static_cast<uint64_t>(o.min_free_disk_mb) << 20});
+  if (Status counted = space->Recount(); !counted.ok()) {
+    vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
+  }
+  ingest::PhotoJanitor janitor(o.data_dir, {.retention_days = o.photo_retention_days}, space);
+  janitor.Start();
+  const ingest::ScanService scans(
+      store.get(), store_reason, detector.get(), model_reason, model_version_id,
+      ingest::ImageFiles(o.data_dir, space),
+      ingest::ScanLimits{.max_pixels = o.model.max_pixels,
+                         .max_jpeg_scans = o.max_jpeg_scans,
+                         .decode_budget = std::chrono::milliseconds(o.decode_budget_ms)});
   api::ApiDeps deps;
   deps.store = store.get();
   deps.store_reason = store_reason;

@@ -7,6 +7,14 @@ namespace {
 
 TEST(Csv, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");
+  // Formula injection (OWASP): neutralised with a leading apostrophe, quoted.
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(CsvField("+1"), "\"'+1\"");
+  EXPECT_EQ(CsvField("-2+3"), "\"'-2+3\"");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "\"'@SUM(A1)\"");
+  EXPECT_EQ(CsvField("\tcmd"), "\"'\tcmd\"");
+  EXPECT_EQ(CsvField("\rcmd"), "\"'\rcmd\"");
+  EXPECT_EQ(CsvField("a=b"), "a=b");
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");

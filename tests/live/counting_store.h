@@ -90,6 +90,31 @@ class CountingStore final : public store::Store {
                                                             int limit) override {
     return inner_.ListDiscrepancies(name, sku, type, limit);
   }
+  Result<store::User> CreateUser(const store::User& u) override { return inner_.CreateUser(u); }
+  Result<std::vector<store::User>> ListUsers() override { return inner_.ListUsers(); }
+  Result<store::User> GetUserByName(const std::string& n) override {
+    return inner_.GetUserByName(n);
+  }
+  Result<store::User> GetUser(store::Id id) override { return inner_.GetUser(id); }
+  Status DeleteUser(const std::string& n) override { return inner_.DeleteUser(n); }
+  Result<store::ApiToken> CreateToken(const store::ApiToken& t) override {
+    return inner_.CreateToken(t);
+  }
+  Result<std::vector<store::ApiToken>> ListTokens() override { return inner_.ListTokens(); }
+  Result<store::ApiToken> UseToken(const std::string& h) override { return inner_.UseToken(h); }
+  Status RevokeToken(store::Id id) override { return inner_.RevokeToken(id); }
+  Status CreateSession(const store::LoginSession& s) override { return inner_.CreateSession(s); }
+  Result<store::LoginSession> GetSession(const std::string& h) override {
+    return inner_.GetSession(h);
+  }
+  Status DeleteSession(const std::string& h) override { return inner_.DeleteSession(h); }
+  Result<store::AuditEntry> AppendAudit(const store::AuditEntry& e) override {
+    return inner_.AppendAudit(e);
+  }
+  Result<std::vector<store::AuditEntry>> ListAudit(std::optional<store::Id> before,
+                                                   int limit) override {
+    return inner_.ListAudit(before, limit);
+  }
 
  private:
   store::Store& inner_;

@@ -33,6 +33,8 @@ export function parseCsv(text) {
 
 function cell(v) {
   const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV-injection rule).
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) return `"'${s.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
