@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libpq-dev postgresql
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  clang libclang-rt-14-dev llvm
   python3-onnx python3-numpy
   nodejs npm
   darknet opencv-doc
