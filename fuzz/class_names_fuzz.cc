@@ -35,13 +35,16 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-// A per-process scratch file for the labels-file reader.
+// A per-process scratch file for the labels-file reader: in $TMPDIR, else in memory (/dev/shm)
+// where there is one, else /tmp. Removed at exit.
 const std::string& ScratchPath() {
   static const std::string path = [] {
-    const char* dir = std::getenv("TMPDIR");
-    return std::string(dir && *dir ? dir : "/tmp") + "/vs-class-names-fuzz-" +
-           std::to_string(getpid()) + ".names";
+    const char* env = std::getenv("TMPDIR");
+    const std::string dir = env && *env ? env : access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+    return dir + "/vs-class-names-fuzz-" + std::to_string(getpid()) + ".names";
   }();
+  static const bool cleanup = [] { return std::atexit([] { unlink(path.c_str()); }) == 0; }();
+  (void)cleanup;
   return path;
 }
 
