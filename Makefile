@@ -1,14 +1,18 @@
 # VisionStock: two commands on a fresh Debian 12 machine.
 #   make run    install what is missing, build, serve http://localhost:8000 (SQLite in ./data, bundled model)
-#   make test   install what is missing, build, run every test suite through CTest
+#   make test   install what is missing, build, run every test suite through CTest; before that,
+#               a short libFuzzer pass over each seed corpus and the unit tests under ASan+UBSan
 #   make bench  build and run the benchmarks (results: docs/BENCHMARKS.md)
+#   make fuzz   fuzz every parser for FUZZ_SECONDS each (new inputs: build-fuzz/corpus/)
 BUILD_DIR ?= build
 JOBS ?= 2
 PORT ?= 8000
 DATA_DIR ?= ./data
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+SMOKE_SECONDS ?= 10
 
-.PHONY: run test bench build setup format clean
+.PHONY: run test bench build setup format clean fuzz fuzz-smoke asan-test
 
 setup:
 	@scripts/setup.sh
@@ -20,8 +24,21 @@ build: setup
 run: build
 	$(BUILD_DIR)/visionstock serve --port $(PORT) --data-dir $(DATA_DIR)
 
+# In this order, one after the other: the fuzzers over their seeds, the unit tests under
+# ASan+UBSan, then the main suite, whose summary closes the output. Any failure stops make.
 test: build
+	SMOKE_SECONDS=$(SMOKE_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh smoke
+	JOBS=$(JOBS) scripts/sanitize.sh build-asan
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j 1
+
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh run
+
+fuzz-smoke: setup
+	SMOKE_SECONDS=$(SMOKE_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh smoke
+
+asan-test: setup
+	JOBS=$(JOBS) scripts/sanitize.sh build-asan
 
 bench: build
 	bench/run.sh $(BUILD_DIR)
@@ -30,4 +47,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz build-asan

@@ -20,6 +20,7 @@ APT_PACKAGES=(
   libjpeg62-turbo-dev libpng-dev zlib1g-dev libyaml-dev
   libpq-dev postgresql libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
+  clang libclang-rt-14-dev llvm
   python3-onnx python3-numpy
   nodejs npm
   darknet opencv-doc

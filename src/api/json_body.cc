@@ -76,6 +76,10 @@ Status GetInt(const nlohmann::json& j, const char* key, bool required, int* out)
   const auto* f = Field(j, key);
   if (!f) return required ? Missing(key) : Status::Ok();
   if (!f->is_number_integer()) return Wrong(key, "an integer");
+  // Unsigned numbers above INT64_MAX would wrap to negatives in get<int64_t>().
+  if (f->is_number_unsigned() && f->get<uint64_t>() > 2147483647u) {
+    return Wrong(key, "a 32-bit integer");
+  }
   const auto v = f->get<int64_t>();
   if (v < -2147483647 || v > 2147483647) return Wrong(key, "a 32-bit integer");
   *out = static_cast<int>(v);

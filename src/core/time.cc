@@ -98,6 +98,10 @@ Result<Timestamp> ParseIso8601(std::string_view s) {
   if (p != s.size()) return bad();
   const auto t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec) + milliseconds(ms) -
                  minutes(offset_min);
+  // An offset may carry the instant out of years 0000..9999, which FormatIso8601 cannot print
+  // in a form this function reads back.
+  const year utc_year = year_month_day(floor<days>(t)).year();
+  if (utc_year < year(0) || utc_year > year(9999)) return bad();
   return Timestamp(t);
 }
 

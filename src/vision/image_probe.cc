@@ -87,7 +87,7 @@ Result<ProbeDetails> ProbePng(Bytes b) {
 Result<ProbeDetails> ProbeWebp(Bytes b) {
   ProbeDetails d{{ImageFormat::kWebp}};
   if (b.size() < 20) return Unreadable("WebP", "too short");
-  const uint8_t* c = &b[20];  // first chunk's payload
+  const uint8_t* c = b.data() + 20;  // first chunk's payload (may be empty: b[20] may not exist)
   const size_t avail = b.size() - 20;
   if (StartsWith(b, "VP8 ", 4, 12)) {
     if (avail < 10 || c[3] != 0x9D || c[4] != 0x01 || c[5] != 0x2A) {
