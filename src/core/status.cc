@@ -20,6 +20,10 @@ const char* CodeName(Code code) {
       return "unsupported_media_type";
     case Code::kUnavailable:
       return "unavailable";
+    case Code::kTooManyRequests:
+      return "too_many_requests";
+    case Code::kNotImplemented:
+      return "not_implemented";
     case Code::kInternal:
       return "internal";
     case Code::kUnauthenticated:

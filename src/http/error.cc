@@ -23,6 +23,10 @@ beast_http::status HttpStatusFor(Code code) {
       return S::unsupported_media_type;
     case Code::kUnavailable:
       return S::service_unavailable;
+    case Code::kTooManyRequests:
+      return S::too_many_requests;
+    case Code::kNotImplemented:
+      return S::not_implemented;
     case Code::kInternal:
       return S::internal_server_error;
     case Code::kUnauthenticated:
