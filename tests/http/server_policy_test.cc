@@ -152,10 +152,10 @@ TEST_F(ServerPolicyTest, EveryAnswerCarriesTheSecurityHeaders) {
     EXPECT_EQ(res["X-Frame-Options"], "DENY") << what;
     EXPECT_EQ(res["Referrer-Policy"], "same-origin") << what;
   };
-  for (const char* request : {"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n",
-                              "GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n",
-                              "GET /hello HTTP/1.1\r\nHost: evil.example\r\n\r\n",
-                              "NOT HTTP\r\n\r\n"}) {
+  for (const char* request :
+       {"GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: evil.example\r\n\r\n", "NOT HTTP\r\n\r\n"}) {
     auto c = t.Connect();
     c.Send(request);
     const auto res = c.Read();

@@ -5,9 +5,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include <cerrno>
-#include <utility>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,9 +13,11 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace vs::http::testing {
 
