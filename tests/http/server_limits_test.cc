@@ -110,11 +110,11 @@ class ServerLimitsTest : public ::testing::Test {
     return res && res->result() == beast_http::status::continue_;
   }
 
-  testing::TestServer t;
   Gate gate;
   std::mutex mu;
   std::vector<std::string> heavy_ran;
   std::promise<bool> saw_cancel;
+  testing::TestServer t;  // last: stopped (its handlers finished) before the rest goes
 };
 
 int Status(const std::optional<Response>& res) {
