@@ -87,8 +87,10 @@ HostPolicy HostPolicy::ForThisMachine() {
   char name[HOST_NAME_MAX + 1] = {};
   if (gethostname(name, sizeof name - 1) == 0) {
     const std::string_view full(name);
+    const std::string_view short_name = full.substr(0, full.find('.'));
     policy.AllowHost(full);
-    policy.AllowHost(full.substr(0, full.find('.')));
+    policy.AllowHost(short_name);
+    if (!short_name.empty()) policy.AllowHost(std::string(short_name) + ".local");  // mDNS
   }
   AddInterfaceAddresses(&policy);
   return policy;

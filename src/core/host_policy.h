@@ -14,9 +14,10 @@ class HostPolicy {
  public:
   // Answers to nothing until hosts are added.
   HostPolicy() = default;
-  // localhost, 127.0.0.1, ::1, the machine's own names from gethostname() (the full name and the
-  // part before the first dot) and the IP addresses of its network interfaces (getifaddrs), so
-  // http://<LAN address>:<port>/ works out of the box. An IP literal cannot be rebound by DNS.
+  // localhost, 127.0.0.1, ::1, the machine's own names from gethostname() (the full name, the
+  // part before the first dot, and that part + ".local" as mDNS announces it) and the IP
+  // addresses of its network interfaces (getifaddrs), so http://<LAN address>:<port>/ works out
+  // of the box; an IP literal cannot be rebound by DNS. Asks no DNS server.
   static HostPolicy ForThisMachine();
 
   // A host name or IP address the server answers to ("shelf.example.com", "10.0.0.7",

@@ -29,19 +29,39 @@ namespace {
 
 constexpr auto kFirstAcceptBackoff = std::chrono::milliseconds(10);
 constexpr auto kMaxAcceptBackoff = std::chrono::milliseconds(1000);
-constexpr auto kAcceptLogInterval = std::chrono::seconds(10);
 constexpr auto kRefusalDrainTime = std::chrono::milliseconds(250);
 
+// min(4096, RLIMIT_NOFILE - 256), at least 16: 256 descriptors stay for the store, the model,
+// static files and the WebSocket clients.
 size_t DefaultMaxConnections() {
   rlimit limit{};
-  size_t files = 1024;
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
-    files = static_cast<size_t>(limit.rlim_cur);
-  } else if (limit.rlim_cur == RLIM_INFINITY) {
-    files = 1u << 20;
-  }
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) limit.rlim_cur = 1024;
+  const size_t files =
+      limit.rlim_cur == RLIM_INFINITY ? size_t{1} << 20 : static_cast<size_t>(limit.rlim_cur);
   return std::clamp<size_t>(files > 256 ? files - 256 : 0, 16, 4096);
 }
+
+// At most one log line per interval; counts what it held back.
+class LogLimiter {
+ public:
+  // True if a line may be written now; *held_back is then the number of lines not written
+  // since the last one.
+  bool Due(size_t* held_back) {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_ != std::chrono::steady_clock::time_point{} && now - last_ < kLogInterval) {
+      ++held_back_;
+      return false;
+    }
+    last_ = now;
+    *held_back = std::exchange(held_back_, 0);
+    return true;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kLogInterval{10};
+  std::chrono::steady_clock::time_point last_{};
+  size_t held_back_ = 0;
+};
 
 int ThreadsOrCores(int threads) {
   if (threads > 0) return threads;
@@ -95,8 +115,7 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   asio::steady_timer accept_timer;  // on the acceptor's strand
   std::chrono::milliseconds accept_backoff{0};
-  std::chrono::steady_clock::time_point last_accept_log{};
-  size_t accept_failures_unlogged = 0;
+  LogLimiter accept_log, refusal_log;  // on the acceptor's strand
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<asio::thread_pool> heavy_workers;
   std::vector<std::thread> io_threads;
@@ -135,32 +154,30 @@ struct Server::Impl {
     const auto peer = socket.remote_endpoint(ec);
     const std::string address = ec ? std::string() : peer.address().to_string();
     std::optional<ConnectionLimits::Lease> lease;
-    switch (connections->TryOpen(address, &lease)) {
-      case ConnectionLimits::Verdict::kOk:
-        std::make_shared<Session>(std::move(socket), Context(), std::move(*lease))->Start();
-        return;
-      case ConnectionLimits::Verdict::kTooManyTotal:
-        return Refuse(std::move(socket),
-                      Status::Unavailable("the server has too many open connections; try again "
-                                          "shortly"));
-      case ConnectionLimits::Verdict::kTooManyFromAddress:
-        return Refuse(std::move(socket),
-                      Status::TooManyRequests("too many open connections from " + address +
-                                              "; close some and try again"));
+    const auto verdict = connections->TryOpen(address, &lease);
+    if (verdict == ConnectionLimits::Verdict::kOk) {
+      std::make_shared<Session>(std::move(socket), Context(), std::move(*lease))->Start();
+      return;
     }
+    const bool total = verdict == ConnectionLimits::Verdict::kTooManyTotal;
+    if (size_t held_back = 0; refusal_log.Due(&held_back)) {
+      vs::log::Warn("connection refused", {{"peer", address},
+                                           {"limit", total ? "total" : "per address"},
+                                           {"open", connections->open()},
+                                           {"refusals_not_logged", held_back}});
+    }
+    Refuse(std::move(socket),
+           total ? Status::Unavailable("the server has too many open connections; try again "
+                                       "shortly")
+                 : Status::TooManyRequests("too many open connections from " + address +
+                                           "; close some and try again"));
   }
 
-  // Logs at most one line per kAcceptLogInterval (with the count of failures not logged), and
+  // Logs at most one line per 10 s (with the count of failures not logged), and
   // backs off (10 ms doubling to 1 s, reset by a success) when out of descriptors or memory.
   void OnAcceptError(const boost::system::error_code& ec) {
-    ++accept_failures_unlogged;
-    const auto now = std::chrono::steady_clock::now();
-    if (last_accept_log == std::chrono::steady_clock::time_point{} ||
-        now - last_accept_log >= kAcceptLogInterval) {
-      vs::log::Warn("accept failed", {{"error", ec.message()},
-                                      {"failures_not_logged", accept_failures_unlogged - 1}});
-      last_accept_log = now;
-      accept_failures_unlogged = 0;
+    if (size_t held_back = 0; accept_log.Due(&held_back)) {
+      vs::log::Warn("accept failed", {{"error", ec.message()}, {"failures_not_logged", held_back}});
     }
     if (!acceptor.is_open()) return;
     if (!ResourceExhausted(ec)) return Accept();

@@ -96,6 +96,8 @@ TEST(HostPolicy, ThisMachineKnowsLoopbackAndItsOwnName) {
   char name[HOST_NAME_MAX + 1] = {};
   ASSERT_EQ(gethostname(name, sizeof name - 1), 0);
   EXPECT_TRUE(p.HostAllowed(name));
+  const std::string short_name = std::string(name).substr(0, std::string(name).find('.'));
+  EXPECT_TRUE(p.HostAllowed(short_name + ".local:8000"));
   EXPECT_FALSE(p.HostAllowed("rebind.evil.example"));
 }
 
