@@ -149,7 +149,8 @@ bool Session::Admit() {
   }
   if (req.count(beast_http::field::transfer_encoding) != 0 && !OnlyChunked(req.base())) {
     RejectAndClose(Status::NotImplemented(
-        "Transfer-Encoding '" + std::string(Sv(req[beast_http::field::transfer_encoding])) +
+        "Transfer-Encoding '" +
+        std::string(Sv(req[beast_http::field::transfer_encoding]).substr(0, 100)) +
         "' is not supported; send the body plain or chunked"));
     return false;
   }
