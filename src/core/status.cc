@@ -20,10 +20,6 @@ const char* CodeName(Code code) {
       return "unsupported_media_type";
     case Code::kUnavailable:
       return "unavailable";
-    case Code::kTooManyRequests:
-      return "too_many_requests";
-    case Code::kNotImplemented:
-      return "not_implemented";
     case Code::kInternal:
       return "internal";
     case Code::kUnauthenticated:
@@ -32,6 +28,8 @@ const char* CodeName(Code code) {
       return "permission_denied";
     case Code::kTooManyRequests:
       return "too_many_requests";
+    case Code::kNotImplemented:
+      return "not_implemented";
   }
   return "internal";
 }

@@ -23,10 +23,6 @@ beast_http::status HttpStatusFor(Code code) {
       return S::unsupported_media_type;
     case Code::kUnavailable:
       return S::service_unavailable;
-    case Code::kTooManyRequests:
-      return S::too_many_requests;
-    case Code::kNotImplemented:
-      return S::not_implemented;
     case Code::kInternal:
       return S::internal_server_error;
     case Code::kUnauthenticated:
@@ -35,6 +31,8 @@ beast_http::status HttpStatusFor(Code code) {
       return S::forbidden;
     case Code::kTooManyRequests:
       return S::too_many_requests;
+    case Code::kNotImplemented:
+      return S::not_implemented;
   }
   return S::internal_server_error;
 }

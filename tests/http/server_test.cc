@@ -27,20 +27,20 @@ class ServerTest : public ::testing::Test {
   void StartServer(ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
-    router.Add(verb::get, "/hello", [](Request& r) {
+    router.Add({verb::get, "/hello", Role::kPublic}, [](Request& r) {
       return JsonResponse(beast_http::status::ok,
                           {{"path", r.path}, {"q", r.query.Get("q").value_or("")}});
     });
-    router.Add(verb::post, "/echo", [](Request& r) {
+    router.Add({verb::post, "/echo", Role::kPublic}, [](Request& r) {
       return BytesResponse(beast_http::status::ok, r.body(), "application/octet-stream");
     });
-    router.Add(verb::get, "/slow", [this](Request&) {
+    router.Add({verb::get, "/slow", Role::kPublic}, [this](Request&) {
       // Waits until /fast has been answered: proves handlers do not hold the I/O thread.
       const bool released =
           fast_done.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready;
       return JsonResponse(beast_http::status::ok, {{"released", released}});
     });
-    router.Add(verb::get, "/fast", [this](Request&) {
+    router.Add({verb::get, "/fast", Role::kPublic}, [this](Request&) {
       fast_done.set_value();
       return JsonResponse(beast_http::status::ok, {{"fast", true}});
     });
@@ -111,7 +111,7 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   del.set(beast_http::field::host, "localhost");
   const Response res = RoundTrip(s, del);
   EXPECT_EQ(res.result(), beast_http::status::method_not_allowed);
-  EXPECT_EQ(res[beast_http::field::allow], "GET");
+  EXPECT_EQ(res[beast_http::field::allow], "GET, HEAD, OPTIONS");
 }
 
 TEST_F(ServerTest, EchoesABody) {
