@@ -6,6 +6,9 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(PostgreSQL REQUIRED)
+# JPEG and PNG decoding under work limits (src/vision/image_jpeg.cc, image_png.cc).
+find_package(JPEG REQUIRED)
+find_package(PNG REQUIRED)
 
 # OpenCV (imgcodecs + imgproc only; Debian ships no CMake config without libopencv-dev).
 find_path(OPENCV_INCLUDE_DIR opencv2/imgcodecs.hpp PATH_SUFFIXES opencv4 REQUIRED)

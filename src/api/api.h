@@ -16,20 +16,20 @@
 #include <optional>
 #include <string>
 
-#include "api/scan_service.h"
 #include "auth/authenticator.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "ingest/scan_service.h"
 #include "store/store.h"
 
 namespace vs::api {
 
 struct ApiDeps {
-  store::Store* store = nullptr;         // null when the store could not be opened
-  std::string store_reason;              // why, when null
-  const ScanService* scans = nullptr;    // required; knows the detector (possibly none)
-  std::string model_version_name;        // of the loaded model, when registered
+  store::Store* store = nullptr;               // null when the store could not be opened
+  std::string store_reason;                    // why, when null
+  const ingest::ScanService* scans = nullptr;  // required; knows the detector (possibly none)
+  std::string model_version_name;              // of the loaded model, when registered
   std::string model_path;                // the configured model path (for health when none loaded)
   std::function<size_t()> live_clients;  // may be empty (no live hub)
   std::filesystem::path web_dir;

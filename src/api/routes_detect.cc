@@ -53,8 +53,9 @@ Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps)
   if (image.empty()) return Status::InvalidArgument("no image: the request body is empty");
 
   const http::MultipartForm* f = form ? &*form : nullptr;
-  ScanInput input;
+  ingest::ScanInput input;
   input.bytes = image;
+  input.client_gone = [&request] { return request.client_gone(); };
   auto store = TextField(f, request.query, "store");
   if (!store.ok()) return store.status();
   if (*store) input.store = **store;

@@ -120,6 +120,22 @@ int Run(int argc, char** argv) {
   Opt(token_cmd, "data-dir", token.data_dir, "folder of the database");
   token_cmd->add_flag("--json", token.json, "print JSON");
 
+  EvaluateOptions evaluate;
+  evaluate.model.model = serve.model.model;
+  CLI::App* evaluate_cmd = app.add_subcommand(
+      "evaluate", "measure the model on a labelled set (mAP, precision, recall)");
+  Opt(evaluate_cmd, "data", evaluate.data, "labelled set: YOLO folder or data.yaml, or COCO .json")
+      ->required();
+  evaluate_cmd->add_flag("--json", evaluate.json, "print one JSON object")
+      ->envname("VISIONSTOCK_JSON");
+  evaluate_cmd->add_flag("--agnostic", evaluate.agnostic, "count every class as one")
+      ->envname("VISIONSTOCK_AGNOSTIC");
+  evaluate_cmd->add_option("--save-predictions", evaluate.save_predictions,
+                           "also write the predictions as a COCO results JSON file");
+  Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
+      "store the figures here if the model is registered");
+  AddModelOptions(evaluate_cmd, evaluate.model);
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -140,6 +156,8 @@ int Run(int argc, char** argv) {
     }
     return cmd == user_cmd ? RunUser(*opts) : RunToken(*opts);
   }
+
+  if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;

@@ -56,8 +56,19 @@ struct DetectOptions {
   ModelOptions model;
 };
 
+// `evaluate`: metrics of the model on a labelled set (see evaluate.cc).
+struct EvaluateOptions {
+  std::string data;  // YOLO folder or data.yaml, or COCO .json
+  bool json = false;
+  bool agnostic = false;         // every class is one
+  std::string save_predictions;  // when set, the predictions as a COCO results JSON file
+  std::string data_dir = "./data";
+  ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
+};
+
 int RunServe(const ServeOptions& options);
 int RunDetect(const DetectOptions& options);
+int RunEvaluate(const EvaluateOptions& options);
 
 // The folder holding the running program (for the bundled model and web files).
 std::filesystem::path ProgramDir();

@@ -8,10 +8,10 @@
 
 #include "api/model_registry.h"
 #include "api/scan_json.h"
-#include "api/scan_service.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "core/log.h"
+#include "ingest/scan_service.h"
 #include "store/store.h"
 
 namespace vs::cli {
@@ -91,19 +91,19 @@ int RunDetect(const DetectOptions& o) {
                  model.status().message().c_str());
     return 2;
   }
-  const api::ScanService scans(store->get(), "", detector->get(), "", model->id,
-                               api::ImageFiles(o.data_dir), o.model.max_pixels);
+  const ingest::ScanService scans(store->get(), "", detector->get(), "", model->id,
+                                  ingest::ImageFiles(o.data_dir), o.model.max_pixels);
 
   Progress progress(inputs.size());
   size_t done = 0, stored = 0, skipped = 0;
   for (const auto& input : inputs) {
     progress.Update(done, input.path.filename().string());
     auto bytes = ReadFile(input.path);
-    Result<api::ScanOutput> out = bytes.ok() ? scans.Scan({.bytes = *bytes,
-                                                           .store = o.store,
-                                                           .shelf_location = o.shelf_location,
-                                                           .captured_at = std::nullopt})
-                                             : Result<api::ScanOutput>(bytes.status());
+    Result<ingest::ScanOutput> out = bytes.ok() ? scans.Scan({.bytes = *bytes,
+                                                              .store = o.store,
+                                                              .shelf_location = o.shelf_location,
+                                                              .captured_at = std::nullopt})
+                                                : Result<ingest::ScanOutput>(bytes.status());
     ++done;
     progress.Clear();
     if (!out.ok()) {

@@ -7,12 +7,12 @@
 
 #include "api/api.h"
 #include "api/model_registry.h"
-#include "api/scan_service.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "cli/commands.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "ingest/scan_service.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
 #include "store/store.h"
@@ -132,8 +132,9 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
   }
 
-  const api::ScanService scans(store.get(), store_reason, detector.get(), model_reason,
-                               model_version_id, api::ImageFiles(o.data_dir), o.model.max_pixels);
+  const ingest::ScanService scans(store.get(), store_reason, detector.get(), model_reason,
+                                  model_version_id, ingest::ImageFiles(o.data_dir),
+                                  o.model.max_pixels);
   api::ApiDeps deps;
   deps.store = store.get();
   deps.store_reason = store_reason;

@@ -20,6 +20,8 @@ const char* CodeName(Code code) {
       return "unsupported_media_type";
     case Code::kUnavailable:
       return "unavailable";
+    case Code::kInsufficientStorage:
+      return "insufficient_storage";
     case Code::kInternal:
       return "internal";
     case Code::kUnauthenticated:

@@ -11,18 +11,19 @@ namespace vs {
 // Each code maps to exactly one HTTP status at the API edge (see http/error.h).
 enum class Code {
   kOk,
-  kInvalidArgument,   // 400: malformed request or bad parameter syntax
-  kInvalidValue,      // 422: well-formed but unacceptable field value
-  kNotFound,          // 404
-  kConflict,          // 409
-  kTooLarge,          // 413
-  kUnsupportedMedia,  // 415: not a decodable image
-  kUnavailable,       // 503: model or store cannot serve, or the server is at a limit
-  kInternal,          // 500
-  kUnauthenticated,   // 401: no or bad credentials
-  kPermissionDenied,  // 403: authenticated, but the role (or the request's origin) may not
-  kTooManyRequests,   // 429: a per-client budget is spent (e.g. failed logins, connections)
-  kNotImplemented,    // 501: a request feature the server does not implement
+  kInvalidArgument,      // 400: malformed request or bad parameter syntax
+  kInvalidValue,         // 422: well-formed but unacceptable field value
+  kNotFound,             // 404
+  kConflict,             // 409
+  kTooLarge,             // 413
+  kUnsupportedMedia,     // 415: not a decodable image
+  kUnavailable,          // 503: model or store cannot serve, or the server is at a limit
+  kInsufficientStorage,  // 507: no room to store (photo quota or free-space floor)
+  kInternal,             // 500
+  kUnauthenticated,      // 401: no or bad credentials
+  kPermissionDenied,     // 403: authenticated, but the role (or the request's origin) may not
+  kTooManyRequests,      // 429: a per-client budget is spent (e.g. failed logins, connections)
+  kNotImplemented,       // 501: a request feature the server does not implement
 };
 
 // Stable machine-readable name of a code, as sent in {"error": {"code": ...}}.
@@ -41,6 +42,9 @@ class [[nodiscard]] Status {
   static Status TooLarge(std::string m) { return {Code::kTooLarge, std::move(m)}; }
   static Status UnsupportedMedia(std::string m) { return {Code::kUnsupportedMedia, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+  static Status InsufficientStorage(std::string m) {
+    return {Code::kInsufficientStorage, std::move(m)};
+  }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
   static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }

@@ -23,6 +23,8 @@ beast_http::status HttpStatusFor(Code code) {
       return S::unsupported_media_type;
     case Code::kUnavailable:
       return S::service_unavailable;
+    case Code::kInsufficientStorage:
+      return S::insufficient_storage;
     case Code::kInternal:
       return S::internal_server_error;
     case Code::kUnauthenticated:

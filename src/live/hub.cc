@@ -85,6 +85,16 @@ bool HubImpl::BeginFetch() {
   return true;
 }
 
+bool HubImpl::ReserveReplay(size_t bytes) {
+  size_t held = replay_held_.load();
+  do {
+    if (held + bytes > options_.max_replay_bytes_total) return false;
+  } while (!replay_held_.compare_exchange_weak(held, held + bytes));
+  return true;
+}
+
+void HubImpl::ReleaseReplay(size_t bytes) { replay_held_.fetch_sub(bytes); }
+
 void HubImpl::EndFetch() {
   std::lock_guard lock(mu_);
   if (--fetches_ == 0) fetches_done_.notify_all();

@@ -2,6 +2,7 @@
 // the worker that performs store reads for replay. Internal to src/live.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <memory>
@@ -42,6 +43,10 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // Brackets a replay read on the worker. BeginFetch is false once CloseAll has been called.
   bool BeginFetch();
   void EndFetch();
+  // The hub-wide replay budget (HubOptions::max_replay_bytes_total): Reserve is false, taking
+  // nothing, when `bytes` more would exceed it; every reservation is released exactly once.
+  bool ReserveReplay(size_t bytes);
+  void ReleaseReplay(size_t bytes);
 
  private:
   store::Store& store_;
@@ -51,6 +56,7 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   boost::asio::thread_pool fanout_{1};
   mutable std::mutex mu_;
   std::condition_variable fetches_done_;
+  std::atomic<size_t> replay_held_{0};
   int fetches_ = 0;                                                      // guarded by mu_
   bool closed_ = false;                                                  // guarded by mu_
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_

@@ -1,6 +1,7 @@
 #include "live/request_checks.h"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace vs::live {
@@ -95,6 +96,15 @@ Result<std::optional<store::Id>> ParseAfter(std::string_view target) {
     return std::optional<store::Id>(id);
   }
   return std::optional<store::Id>();
+}
+
+ClientMessageVerdict CheckClientMessage(bool is_text, std::string_view data, size_t max_bytes) {
+  if (!is_text) return {1003, "binary messages are not accepted"};
+  if (data.size() > max_bytes) return {1009, "message too big"};
+  // nlohmann's parser keeps its nesting on the heap, not the call stack, and rejects invalid
+  // UTF-8 inside strings (and any non-ASCII byte outside them).
+  if (!nlohmann::json::accept(data)) return {1007, "malformed message"};
+  return {};
 }
 
 }  // namespace vs::live

@@ -1,7 +1,10 @@
-// Checks on an upgrade request to the live endpoint: which browser origins may connect, and the
-// position (?after=N) the client resumes from. Pure functions, no I/O.
+// Checks on what a live client sends: which browser origins may connect, the position
+// (?after=N) it resumes from, and its WebSocket messages. Pure functions, no I/O, no state:
+// safe to fuzz with any input.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,5 +28,19 @@ bool OriginAllowed(const std::optional<std::string_view>& origin, std::string_vi
 // The value of the "after" query parameter of a request target ("/api/live?after=42"): nullopt
 // when absent; InvalidArgument unless it is a non-negative decimal integer that fits an Id.
 Result<std::optional<store::Id>> ParseAfter(std::string_view target);
+
+// The verdict on one message a client sent: accepted (close_code 0; the hub ignores its
+// content), or the WebSocket close code and reason to close the connection with.
+struct ClientMessageVerdict {
+  uint16_t close_code = 0;
+  std::string_view reason;  // static text
+  bool accepted() const { return close_code == 0; }
+};
+
+// A client message (`data`, complete; `is_text` for a text frame) is accepted when it is a text
+// message of at most `max_bytes` bytes holding one JSON value (so valid UTF-8). Otherwise:
+// 1003 for binary, 1009 for oversized, 1007 for anything else. Linear in data.size(); deep
+// nesting costs no stack.
+ClientMessageVerdict CheckClientMessage(bool is_text, std::string_view data, size_t max_bytes);
 
 }  // namespace vs::live

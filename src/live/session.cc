@@ -25,14 +25,23 @@ namespace {
 // How long a closing connection may take to flush its last write and close handshake before
 // its socket is torn down (a client that stopped reading never acknowledges).
 constexpr auto kCloseGrace = std::chrono::seconds(5);
-// Events per replay read. Replay reads the next batch only when the queue has drained, so a
-// replaying client holds at most one batch plus max_queue buffered live events.
-constexpr int kMaxBatch = 256;
+// Store::EventsAfter's largest page.
+constexpr int kMaxPage = 10000;
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
 std::string Serialise(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The Origin policy of hub.h: no Origin header = not a browser, allowed; else the
+// origin_allowed callback when set, else allowed_origins / the same-host rule.
+bool OriginOk(const HubOptions& options, const Session::Request& request) {
+  auto it = request.find(http::field::origin);
+  if (it == request.end()) return true;
+  const std::string_view origin = View(it->value());
+  if (options.origin_allowed) return options.origin_allowed(origin);
+  return OriginAllowed(origin, View(request[http::field::host]), options.allowed_origins);
 }
 
 }  // namespace
@@ -43,7 +52,16 @@ Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request
       request_(std::move(request)),
       teardown_timer_(ws_.get_executor()) {}
 
-Session::~Session() { hub_->Unregister(this); }
+Session::~Session() {
+  ReleaseReplay();
+  hub_->Unregister(this);
+}
+
+void Session::ReleaseReplay() {
+  if (replay_reserved_ == 0) return;
+  hub_->ReleaseReplay(replay_reserved_);
+  replay_reserved_ = 0;
+}
 
 void Session::Start() {
   net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
@@ -56,15 +74,18 @@ void Session::Start() {
       return s.Reject(http::status::service_unavailable, "unavailable",
                       "the server is shutting down");
     }
-    std::optional<std::string_view> origin;
-    if (auto it = s.request_.find(http::field::origin); it != s.request_.end()) {
-      origin = View(it->value());
+    const HubOptions& options = s.hub_->options();
+    if (s.hub_->client_count() >= options.max_clients) {
+      return s.Reject(http::status::service_unavailable, "unavailable", "too many live clients");
     }
-    if (!OriginAllowed(origin, View(s.request_[http::field::host]),
-                       s.hub_->options().allowed_origins)) {
-      log::Warn("live: origin refused", {{"origin", std::string(*origin)},
+    if (!OriginOk(options, s.request_)) {
+      log::Warn("live: origin refused", {{"origin", std::string(s.request_[http::field::origin])},
                                          {"host", std::string(s.request_[http::field::host])}});
       return s.Reject(http::status::forbidden, "forbidden", "origin not allowed");
+    }
+    if (options.authorize && !options.authorize(s.request_)) {
+      return s.Reject(http::status::unauthorized, "unauthorized",
+                      "not authorized to open a live connection");
     }
     auto after = ParseAfter(View(s.request_.target()));
     if (!after.ok()) {
@@ -78,7 +99,7 @@ void Session::Start() {
     beast::error_code ignored;
     beast::get_lowest_layer(s.ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
     s.ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    s.ws_.read_message_max(s.hub_->options().max_client_message);
+    s.ws_.read_message_max(options.max_client_message);
     s.ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "visionstock"); }));
     s.ws_.async_accept(s.request_, [self](beast::error_code ec) { self->OnHandshake(ec); });
@@ -126,37 +147,14 @@ void Session::Fetch() {
   // The first read also takes the hello's last_event_id; later reads continue from cursor_.
   bool first = !fetched_once_;
   fetched_once_ = true;
-  std::optional<store::Id> from = first ? after_ : std::optional<store::Id>(cursor_);
-  int limit = static_cast<int>(std::clamp<size_t>(hub_->options().max_queue, 1, kMaxBatch));
+  // Later reads fill the queue only once it has drained: at most one page plus max_queue
+  // buffered live events wait per client.
+  int limit = static_cast<int>(std::clamp<size_t>(
+      std::min<size_t>(hub_->options().max_queue, hub_->options().replay_page), 1, kMaxPage));
   // The work guard keeps the I/O context running until the batch is posted back.
-  net::post(hub_->worker(), [self = shared_from_this(), first, from, limit,
-                             guard = net::make_work_guard(ws_.get_executor())]() mutable {
-    Batch batch;
-    batch.first = first;
-    store::Store& store = self->hub_->store();
-    if (first) {
-      auto last = store.LastEventId();
-      if (!last.ok()) {
-        batch.status = last.status();
-      } else {
-        batch.last_id = *last;
-      }
-    }
-    if (batch.status.ok()) {
-      // An `after` beyond the newest event comes from other data (say, a database that was
-      // replaced): the client learns it from the hello and gets every new event from here on.
-      batch.from = first ? std::min(from.value_or(batch.last_id), batch.last_id) : *from;
-      auto events = store.EventsAfter(batch.from, limit);
-      if (!events.ok()) {
-        batch.status = events.status();
-      } else {
-        batch.events.reserve(events->size());
-        for (const auto& e : *events) {
-          batch.events.emplace_back(
-              e.id, std::make_shared<const std::string>(Serialise(store::ToJson(e))));
-        }
-      }
-    }
+  net::post(hub_->worker(), [self = shared_from_this(), first, after = after_, from = cursor_,
+                             limit, guard = net::make_work_guard(ws_.get_executor())]() mutable {
+    Batch batch = first ? self->ReadFirst(after) : self->ReadNext(from, limit);
     auto executor = self->ws_.get_executor();
     // Raw: if the session (and with it the hub) goes away once posted, ~HubImpl still waits
     // in worker_.join() for this job, with its members intact.
@@ -168,25 +166,109 @@ void Session::Fetch() {
   });
 }
 
+Session::Batch Session::ReadFirst(std::optional<store::Id> after) const {
+  Batch batch;
+  batch.first = true;
+  if (gone_) return batch;  // hung up while waiting for the worker: read nothing
+  store::Store& store = hub_->store();
+  auto last = store.LastEventId();
+  if (!last.ok()) {
+    batch.status = last.status();
+    return batch;
+  }
+  const HubOptions& options = hub_->options();
+  batch.last_id = batch.from = *last;
+  batch.complete = true;
+  // No ?after: nothing to replay. An `after` beyond the newest event comes from other data
+  // (say, a database that was replaced): the client learns it from the hello and gets every
+  // new event from here on.
+  if (!after || *after >= *last) return batch;
+  // Ids increase strictly, so at most last - after events are missed: more than the bound is
+  // known without reading any.
+  if (static_cast<uint64_t>(*last - *after) > options.max_replay_events) {
+    batch.truncated = true;
+    return batch;
+  }
+  batch.from = *after;
+  const int page = std::clamp(options.replay_page, 1, kMaxPage);
+  size_t bytes = 0;
+  store::Id cursor = *after;
+  while (cursor < *last) {
+    if (gone_) {
+      batch.complete = false;
+      return batch;
+    }
+    auto events = store.EventsAfter(cursor, page);
+    if (!events.ok()) {
+      batch.status = events.status();
+      return batch;
+    }
+    if (events->empty()) break;
+    for (const auto& e : *events) {
+      auto message = std::make_shared<const std::string>(Serialise(store::ToJson(e)));
+      bytes += message->size();
+      if (bytes > options.max_replay_bytes) {
+        // Streaming starts after last_id; the events read beyond it are in the live buffer.
+        batch.truncated = true;
+        batch.from = *last;
+        batch.events.clear();
+        return batch;
+      }
+      batch.events.emplace_back(e.id, std::move(message));
+      cursor = e.id;
+    }
+  }
+  if (!hub_->ReserveReplay(bytes)) {
+    // Other clients hold the hub's whole replay budget.
+    batch.truncated = true;
+    batch.from = *last;
+    batch.events.clear();
+    return batch;
+  }
+  batch.reserved = bytes;
+  return batch;
+}
+
+Session::Batch Session::ReadNext(store::Id from, int limit) const {
+  Batch batch;
+  batch.from = from;
+  if (gone_) return batch;
+  auto events = hub_->store().EventsAfter(from, limit);
+  if (!events.ok()) {
+    batch.status = events.status();
+    return batch;
+  }
+  batch.complete = events->empty();
+  batch.events.reserve(events->size());
+  for (const auto& e : *events) {
+    batch.events.emplace_back(e.id,
+                              std::make_shared<const std::string>(Serialise(store::ToJson(e))));
+  }
+  return batch;
+}
+
 void Session::OnBatch(Batch batch) {
   fetching_ = false;
-  if (closing_) return;
+  replay_reserved_ += batch.reserved;
+  if (closing_) return ReleaseReplay();
   if (!batch.status.ok()) {
     log::Warn("live: replay read failed", {{"error", batch.status.ToString()}});
     return Close(websocket::close_code::internal_error, "store unavailable");
   }
   if (batch.first) {
     cursor_ = batch.from;
-    Enqueue(std::make_shared<const std::string>(
-        Serialise({{"type", "hello"}, {"last_event_id", batch.last_id}})));
+    nlohmann::json hello = {{"type", "hello"}, {"last_event_id", batch.last_id}};
+    if (batch.truncated) hello["replay"] = "truncated";
+    Enqueue(std::make_shared<const std::string>(Serialise(hello)));
   }
   for (auto& [id, message] : batch.events) {
     cursor_ = id;
     Enqueue(std::move(message));
   }
-  if (!batch.events.empty() || fetch_gen_ != discard_gen_) {
+  if (!batch.complete || fetch_gen_ != discard_gen_) {
     // Not caught up yet (or live events were dropped while reading): read on once the queue
-    // drains. Going live only after an empty read bounds the queue by max_queue.
+    // drains. Going live only once the queue has drained and a read came back complete bounds
+    // the queue by max_queue (after the first read's window).
     need_fetch_ = true;
     return MaybeFetch();
   }
@@ -256,6 +338,7 @@ void Session::DoWrite() {
 void Session::OnWrite(beast::error_code ec) {
   in_flight_.reset();
   if (ec) return Finish();
+  if (queue_.empty()) ReleaseReplay();
   if (close_pending_) return DoClose();
   MaybeFetch();
   DoWrite();
@@ -278,14 +361,13 @@ void Session::OnRead(beast::error_code ec, size_t) {
     return Finish();
   }
   if (!closing_) {
-    if (!ws_.got_text()) {
-      Close(websocket::close_code::unknown_data, "binary messages are not accepted");
-    } else {
-      auto data = read_buffer_.cdata();
-      std::string_view text(static_cast<const char*>(data.data()), data.size());
-      if (!nlohmann::json::accept(text)) {
-        Close(websocket::close_code::bad_payload, "malformed message");
-      }
+    auto data = read_buffer_.cdata();
+    auto verdict =
+        CheckClientMessage(ws_.got_text(), {static_cast<const char*>(data.data()), data.size()},
+                           hub_->options().max_client_message);
+    if (!verdict.accepted()) {
+      Close(static_cast<websocket::close_code>(verdict.close_code),
+            std::string(verdict.reason).c_str());
     }
   }
   read_buffer_.consume(read_buffer_.size());
@@ -296,6 +378,8 @@ void Session::OnRead(beast::error_code ec, size_t) {
 void Session::Close(websocket::close_code code, const char* reason) {
   if (closing_) return;
   closing_ = true;
+  gone_ = true;
+  ReleaseReplay();
   close_reason_ = websocket::close_reason(code, reason);
   queue_.clear();
   live_buffer_.clear();
@@ -320,6 +404,8 @@ void Session::DoClose() {
 
 void Session::Finish() {
   closing_ = true;
+  gone_ = true;
+  ReleaseReplay();
   queue_.clear();
   live_buffer_.clear();
   teardown_timer_.cancel();

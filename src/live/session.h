@@ -3,6 +3,7 @@
 // may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -43,14 +44,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void Shutdown();
 
  private:
-  // One batch of replay read on the worker.
+  // One replay read on the worker.
   struct Batch {
     Status status;
     bool first = false;
-    store::Id from = 0;     // first batch: the position replay starts after
-    store::Id last_id = 0;  // first batch: Store::LastEventId() for the hello
+    bool truncated = false;  // first batch: beyond the replay bounds, nothing replayed
+    bool complete = false;   // every event up to the read's end is in `events`
+    store::Id from = 0;      // first batch: the position replay starts after
+    store::Id last_id = 0;   // first batch: Store::LastEventId() for the hello
+    size_t reserved = 0;     // bytes of `events` reserved in the hub's replay budget
     std::vector<std::pair<store::Id, Message>> events;
   };
+  // The reads themselves (on the worker). The first covers the client's whole replay window
+  // (from ?after= to the newest event), in pages; a later one reads one page after `from`.
+  // Both stop early, incomplete, once gone_ is set.
+  Batch ReadFirst(std::optional<store::Id> after) const;
+  Batch ReadNext(store::Id from, int limit) const;
 
   void Reject(boost::beast::http::status status, const char* code, const std::string& message);
   void OnHandshake(boost::beast::error_code ec);
@@ -77,6 +86,13 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::steady_timer teardown_timer_;
 
   std::optional<store::Id> after_;  // from ?after=
+  // Set (on the strand) once the connection is closing or over; read by replay reads on the
+  // worker, which then stop.
+  std::atomic<bool> gone_{false};
+  // The first replay's reservation in the hub's budget, released once the queue has drained or
+  // the connection is closing.
+  size_t replay_reserved_ = 0;
+  void ReleaseReplay();
   bool registered_ = false;
   bool live_ = false;          // replay finished: events go straight to the queue
   store::Id cursor_ = 0;       // replay position; after going live, the last replayed id

@@ -15,6 +15,11 @@ constexpr const char* kDiscrepancyColumns =
     "d.id, d.planogram_id, d.sku, d.shelf_location, d.discrepancy_type, d.expected_count,"
     " d.detected_count, d.confidence_score, d.meta_data, d.created_at";
 
+// A planogram.changed payload: ids and the name, never the record (see live/hub.h).
+nlohmann::json PlanogramEvent(Id id, const char* action, const std::string& name) {
+  return {{"planogram_id", id}, {"action", action}, {"planogram_name", name}};
+}
+
 Planogram PlanogramFromRow(const Stmt& q) {
   Planogram p;
   p.id = q.Int(0);
@@ -107,7 +112,8 @@ Result<Product> SqliteStore::UpsertProduct(const Product& p) {
     Product out = p;
     out.id = q->Int(0);
     VS_RETURN_IF_ERROR(q->Run());
-    VS_RETURN_IF_ERROR(AppendEvent(c, "product.changed", {{"product", ToJson(out)}}, event));
+    VS_RETURN_IF_ERROR(AppendEvent(
+        c, "product.changed", {{"product_id", out.id}, {"class_name", out.class_name}}, event));
     return out;
   });
 }
@@ -151,7 +157,7 @@ Result<Planogram> SqliteStore::CreatePlanogram(const Planogram& p) {
                            .Run());
     out.id = c->LastInsertId();
     VS_RETURN_IF_ERROR(AppendEvent(c, "planogram.changed",
-                                   {{"action", "created"}, {"planogram", ToJson(out)}}, event));
+                                   PlanogramEvent(out.id, "created", out.planogram_name), event));
     return out;
   });
 }
@@ -174,20 +180,23 @@ Result<Planogram> SqliteStore::UpdatePlanogram(const Planogram& p) {
                                   out.meta_data.dump(), ToUnixMillis(out.updated_at), out.id)
                            .Run());
     VS_RETURN_IF_ERROR(AppendEvent(c, "planogram.changed",
-                                   {{"action", "updated"}, {"planogram", ToJson(out)}}, event));
+                                   PlanogramEvent(out.id, "updated", out.planogram_name), event));
     return out;
   });
 }
 
 Status SqliteStore::DeletePlanogram(Id id) {
   auto r = Mutate<bool>([&](Connection* c, Event* event) -> Result<bool> {
-    auto q = c->Prepare("DELETE FROM planograms WHERE id = ?");
+    auto q = c->Prepare("DELETE FROM planograms WHERE id = ? RETURNING planogram_name");
     if (!q.ok()) return q.status();
-    VS_RETURN_IF_ERROR(q->BindAll(id).Run());
-    if (c->Changes() == 0)
-      return Status::NotFound("planogram " + std::to_string(id) + " not found");
-    VS_RETURN_IF_ERROR(AppendEvent(c, "planogram.changed",
-                                   {{"action", "deleted"}, {"planogram", {{"id", id}}}}, event));
+    q->Bind(id);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("planogram " + std::to_string(id) + " not found");
+    const std::string name = q->Text(0);
+    VS_RETURN_IF_ERROR(q->Run());
+    VS_RETURN_IF_ERROR(
+        AppendEvent(c, "planogram.changed", PlanogramEvent(id, "deleted", name), event));
     return true;
   });
   return r.status();

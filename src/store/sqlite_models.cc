@@ -130,7 +130,8 @@ Result<ModelVersion> SqliteStore::UpsertModel(const ModelVersion& m) {
     VS_RETURN_IF_ERROR(q->Run());
     auto out = LoadModel(c, id);
     if (!out.ok()) return out.status();
-    VS_RETURN_IF_ERROR(AppendEvent(c, "model.changed", {{"model", ToJson(*out)}}, event));
+    VS_RETURN_IF_ERROR(AppendEvent(c, "model.changed",
+                                   {{"model_id", out->id}, {"is_active", out->is_active}}, event));
     return out;
   });
 }
@@ -151,8 +152,8 @@ Result<ModelMetrics> SqliteStore::AddModelMetrics(const ModelMetrics& m) {
                                   out.inference_time_ms, out.test_dataset_path, out.num_test_images)
                            .Run());
     out.id = c->LastInsertId();
-    model->metrics.push_back(out);
-    VS_RETURN_IF_ERROR(AppendEvent(c, "model.changed", {{"model", ToJson(*model)}}, event));
+    VS_RETURN_IF_ERROR(AppendEvent(
+        c, "model.changed", {{"model_id", model->id}, {"is_active", model->is_active}}, event));
     return out;
   });
 }

@@ -266,6 +266,38 @@ std::string RollupLevelsSql(std::initializer_list<int> levels) {
   return sql;
 }
 
+// Rewrites event payloads stored before version 7, which held whole records (and so kept the
+// data of records deleted since), to the small form written since (see live/hub.h): ids and a
+// few fields. Only old-form payloads match, so running it on new-form ones changes nothing. A
+// planogram deletion stored before it had only the id: its planogram_name becomes null.
+constexpr const char* kSmallEventPayloads = R"sql(
+UPDATE events SET payload = json_object(
+    'scan_id', json_extract(payload, '$.scan.id'),
+    'store', json_extract(payload, '$.scan.store'),
+    'shelf_location', json_extract(payload, '$.scan.shelf_location'),
+    'detections_count', json_extract(payload, '$.scan.detections_count'),
+    'captured_at', json_extract(payload, '$.scan.captured_at'))
+  WHERE type = 'scan.created'
+    AND CASE WHEN json_valid(payload) THEN json_type(payload, '$.scan') END = 'object';
+UPDATE events SET payload = json_object(
+    'planogram_id', json_extract(payload, '$.planogram.id'),
+    'action', json_extract(payload, '$.action'),
+    'planogram_name', json_extract(payload, '$.planogram.planogram_name'))
+  WHERE type = 'planogram.changed'
+    AND CASE WHEN json_valid(payload) THEN json_type(payload, '$.planogram') END = 'object';
+UPDATE events SET payload = json_object(
+    'product_id', json_extract(payload, '$.product.id'),
+    'class_name', json_extract(payload, '$.product.class_name'))
+  WHERE type = 'product.changed'
+    AND CASE WHEN json_valid(payload) THEN json_type(payload, '$.product') END = 'object';
+UPDATE events SET payload = json_object(
+    'model_id', json_extract(payload, '$.model.id'),
+    'is_active', json(CASE WHEN json_extract(payload, '$.model.is_active') THEN 'true'
+                      ELSE 'false' END))
+  WHERE type = 'model.changed'
+    AND CASE WHEN json_valid(payload) THEN json_type(payload, '$.model') END = 'object';
+)sql";
+
 }  // namespace
 
 std::string RollupRebuildSql() {
@@ -326,6 +358,7 @@ const std::vector<Migration>& Migrations() {
        "CREATE INDEX detections_shelf_sku ON detections("
        "shelf_location || char(31) || sku, timestamp);"},
       {6, "accounts and audit log", kAccountTables},
+      {7, "small event payloads", kSmallEventPayloads},
   };
   return kAll;
 }

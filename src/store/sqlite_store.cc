@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/log.h"
+#include "core/time.h"
 #include "store/cursor.h"
 #include "store/json.h"
 #include "store/sqlite_rows.h"
@@ -53,7 +54,7 @@ SqliteStore::~SqliteStore() {
   if (watcher_.joinable()) watcher_.join();
   std::lock_guard<std::mutex> lock(write_mu_);
   // Keeps query-planner statistics current; cheap when little changed.
-  (void)writer_->Exec("PRAGMA optimize");
+  if (writer_) (void)writer_->Exec("PRAGMA optimize");  // null when Open failed
 }
 
 SqliteStore::Reader::~Reader() {
@@ -270,18 +271,14 @@ Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
       s.detections.push_back(std::move(r));
     }
     VS_RETURN_IF_ERROR(AddToRollups(c, s));
-
-    nlohmann::json classes = nlohmann::json::object(), sku_counts = nlohmann::json::object();
-    for (const auto& d : s.detections) {
-      classes[d.class_name] = classes.value(d.class_name, 0) + 1;
-      sku_counts[d.sku] = sku_counts.value(d.sku, 0) + 1;
-    }
-    ScanRecord bare = s;
-    bare.detections.clear();
-    VS_RETURN_IF_ERROR(AppendEvent(
-        c, "scan.created",
-        {{"scan", ToJson(bare)}, {"classes", std::move(classes)}, {"skus", std::move(sku_counts)}},
-        event));
+    // Ids and a few fields, never the record (see live/hub.h).
+    VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
+                                   {{"scan_id", s.id},
+                                    {"store", s.store},
+                                    {"shelf_location", s.shelf_location},
+                                    {"detections_count", s.detections_count},
+                                    {"captured_at", FormatIso8601(s.captured_at)}},
+                                   event));
     return s;
   });
 }

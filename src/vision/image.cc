@@ -1,5 +1,5 @@
-// DecodeImage: header checks first, then OpenCV decoding (reduced-scale for large JPEGs), then
-// EXIF.
+// DecodeImage: header checks first, then decoding under budgets (libjpeg-turbo at reduced scale
+// for large JPEGs, libpng, OpenCV for the rest), then EXIF orientation.
 #include "vision/image.h"
 
 #include <algorithm>
@@ -10,6 +10,8 @@
 
 #include "vision/exif.h"
 #include "vision/image_internal.h"
+#include "vision/image_jpeg.h"
+#include "vision/image_png.h"
 
 namespace vs::vision {
 
@@ -66,17 +68,42 @@ int JpegReduction(int width, int height, int min_side) {
   return 1;
 }
 
-int ImreadFlags(int reduction) {
-  int flags = cv::IMREAD_IGNORE_ORIENTATION;  // orientation is applied here, from our own parse
-  switch (reduction) {
-    case 2:
-      return flags | cv::IMREAD_REDUCED_COLOR_2;
-    case 4:
-      return flags | cv::IMREAD_REDUCED_COLOR_4;
-    case 8:
-      return flags | cv::IMREAD_REDUCED_COLOR_8;
+// WebP and BMP through OpenCV; decoding work is bounded by the pixel limit alone.
+Result<cv::Mat> DecodeWithOpenCv(std::span<const uint8_t> bytes, ImageFormat format) {
+  cv::Mat bgr;
+  try {
+    // imdecode reads from a Mat header over the caller's bytes; no copy is made.
+    const cv::Mat buf(1, int(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));
+    bgr = cv::imdecode(buf, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  } catch (const cv::Exception& e) {
+    return Status::UnsupportedMedia(std::string("cannot decode ") + FormatName(format) + ": " +
+                                    e.what());
+  }
+  if (bgr.empty()) {
+    return Status::UnsupportedMedia(std::string("cannot decode ") + FormatName(format) +
+                                    " image (corrupt or truncated)");
+  }
+  return bgr;
+}
+
+Result<cv::Mat> DecodePixels(std::span<const uint8_t> bytes, ImageFormat format, int reduction,
+                             const DecodeOptions& options) {
+  switch (format) {
+    case ImageFormat::kJpeg: {
+      auto scans = internal::CountJpegScans(bytes);
+      if (!scans.ok()) return scans.status();
+      if (*scans > options.max_jpeg_scans) {
+        return Status::InvalidValue("JPEG has " + std::to_string(*scans) + " scans; the limit is " +
+                                    std::to_string(options.max_jpeg_scans));
+      }
+      return internal::DecodeJpeg(bytes,
+                                  {.reduction = reduction, .time_budget = options.decode_budget});
+    }
+    case ImageFormat::kPng:
+      VS_RETURN_IF_ERROR(internal::CheckPngSize(bytes));
+      return internal::DecodePng(bytes, options.decode_budget);
     default:
-      return flags | cv::IMREAD_COLOR;
+      return DecodeWithOpenCv(bytes, format);
   }
 }
 
@@ -106,19 +133,9 @@ Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes, const DecodeOpt
   const int reduction = info.format == ImageFormat::kJpeg
                             ? JpegReduction(info.width, info.height, options.min_side)
                             : 1;
-  cv::Mat pixels_bgr;
-  try {
-    // imdecode reads from a Mat header over the caller's bytes; no copy is made.
-    const cv::Mat buf(1, int(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data()));
-    pixels_bgr = cv::imdecode(buf, ImreadFlags(reduction));
-  } catch (const cv::Exception& e) {
-    return Status::UnsupportedMedia(std::string("cannot decode ") + FormatName(info.format) + ": " +
-                                    e.what());
-  }
-  if (pixels_bgr.empty()) {
-    return Status::UnsupportedMedia(std::string("cannot decode ") + FormatName(info.format) +
-                                    " image (corrupt or truncated)");
-  }
+  auto decoded = DecodePixels(bytes, info.format, reduction, options);
+  if (!decoded.ok()) return decoded.status();
+  const cv::Mat& pixels_bgr = *decoded;
   const int expect_w = (info.width + reduction - 1) / reduction;
   const int expect_h = (info.height + reduction - 1) / reduction;
   if (pixels_bgr.cols != expect_w || pixels_bgr.rows != expect_h) {

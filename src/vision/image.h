@@ -1,7 +1,10 @@
 // Image decoding for detection: the format is identified by content (magic bytes), never by
 // file name or Content-Type; dimensions are checked from the header before any pixel is decoded.
+// JPEG and PNG, the formats of real uploads, are decoded with libjpeg-turbo and libpng under
+// work limits against decompression bombs (see DecodeOptions); WebP and BMP through OpenCV.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <opencv2/core/mat.hpp>
 #include <span>
@@ -34,6 +37,12 @@ struct DecodeOptions {
   // When > 0 the decoder may decode a JPEG at 1/2, 1/4 or 1/8 scale (DCT scaling) as long as
   // both sides of the result stay >= min_side. Detection needs no more pixels than its input.
   int min_side = 0;
+  // A progressive JPEG with more scans than this is InvalidValue, before decoding (counted by a
+  // linear marker walk). Cameras and encoders write about 10; each scan costs a pass over every
+  // coefficient, so thousands of them make a small file cost minutes to decode.
+  int max_jpeg_scans = 64;
+  // A JPEG or PNG decode still running after this long is aborted: TooLarge.
+  std::chrono::milliseconds decode_budget{2000};
 };
 
 // The smallest min_side that still gives a detector with a input_w x input_h input every pixel its
@@ -50,7 +59,8 @@ struct DecodedImage {
 };
 
 // Decodes to BGR honouring JPEG EXIF orientation. UnsupportedMedia for anything not decodable
-// (including truncated files), TooLarge above the pixel limit.
+// (including truncated files); TooLarge above the pixel limit or the decode budget; InvalidValue
+// for a JPEG with too many scans or a PNG file larger than its pixels can need (image_png.h).
 Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& options = {});
 
 }  // namespace vs::vision

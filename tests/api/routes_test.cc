@@ -25,8 +25,8 @@ class RoutesTest : public ::testing::Test {
     auto opened = store::OpenSqlite({.path = dir_ + "/visionstock.db"});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    scans_ = std::make_unique<ScanService>(store_.get(), "", nullptr, "no model in this test",
-                                           std::nullopt, ImageFiles(dir_), 1'000'000);
+    scans_ = std::make_unique<ingest::ScanService>(store_.get(), "", nullptr, "no model in this test",
+                                           std::nullopt, ingest::ImageFiles(dir_), 1'000'000);
     auth_ = std::make_unique<auth::Authenticator>(store_.get(),
                                                   auth::AuthOptions{.admin_token = "root-token"});
     ApiDeps deps;
@@ -70,7 +70,7 @@ class RoutesTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<ScanService> scans_;
+  std::unique_ptr<ingest::ScanService> scans_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<Api> api_;
   std::map<Role, std::string> tokens_;

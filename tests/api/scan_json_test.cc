@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "api/scan_service.h"
-
 namespace vs::api {
 namespace {
 
@@ -38,16 +36,6 @@ TEST(DetectionWithBox, PixelBoxFromNormalisedValues) {
   EXPECT_DOUBLE_EQ(j["bbox"][1].get<double>(), 100);
   EXPECT_DOUBLE_EQ(j["bbox"][2].get<double>(), 600);
   EXPECT_DOUBLE_EQ(j["bbox"][3].get<double>(), 150);
-}
-
-TEST(Normalise, ClampsToTheImage) {
-  vision::Detection d;
-  d.box = {-10, 20, 110, 70};
-  const auto n = Normalise(d, 100, 100);
-  EXPECT_DOUBLE_EQ(n.x_center, 0.5);
-  EXPECT_DOUBLE_EQ(n.width, 1.0);
-  EXPECT_DOUBLE_EQ(n.y_center, 0.45);
-  EXPECT_DOUBLE_EQ(n.height, 0.5);
 }
 
 }  // namespace

@@ -57,31 +57,33 @@ class Gate {
 class ServerLimitsTest : public ::testing::Test {
  protected:
   void Start(ServerOptions options = {}) {
-    t.router.Add({verb::get, "/hello", Role::kPublic}, [](Request&) {
+    t.router.Add({.method = verb::get, .pattern = "/hello", .role = Role::kPublic}, [](Request&) {
       return JsonResponse(beast_http::status::ok, {{"hello", 1}});
     });
-    t.router.Add({verb::post, "/echo", Role::kPublic}, [](Request& r) {
+    t.router.Add({.method = verb::post, .pattern = "/echo", .role = Role::kPublic}, [](Request& r) {
       return BytesResponse(beast_http::status::ok, r.body(), "application/octet-stream");
     });
-    t.router.Add({verb::get, "/heavy", Role::kPublic}, [this](Request& r) {
-      {
-        std::lock_guard lock(mu);
-        heavy_ran.push_back(r.query.Get("id").value_or(""));
-      }
-      gate.Arrive();
-      gate.WaitOpen();
-      return JsonResponse(beast_http::status::ok, {{"heavy", true}});
-    });
-    t.router.Add({verb::get, "/wait", Role::kPublic}, [this](Request& r) {
-      gate.Arrive();
-      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (!r.client_gone() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-      saw_cancel.set_value(r.client_gone());
-      return JsonResponse(beast_http::status::ok, {});
-    });
-    t.router.Add({verb::get, "/slowish", Role::kPublic}, [](Request&) {
+    t.router.Add({.method = verb::get, .pattern = "/heavy", .role = Role::kPublic},
+                 [this](Request& r) {
+                   {
+                     std::lock_guard lock(mu);
+                     heavy_ran.push_back(r.query.Get("id").value_or(""));
+                   }
+                   gate.Arrive();
+                   gate.WaitOpen();
+                   return JsonResponse(beast_http::status::ok, {{"heavy", true}});
+                 });
+    t.router.Add({.method = verb::get, .pattern = "/wait", .role = Role::kPublic},
+                 [this](Request& r) {
+                   gate.Arrive();
+                   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+                   while (!r.client_gone() && std::chrono::steady_clock::now() < until) {
+                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                   }
+                   saw_cancel.set_value(r.client_gone());
+                   return JsonResponse(beast_http::status::ok, {});
+                 });
+    t.router.Add({.method = verb::get, .pattern = "/slowish", .role = Role::kPublic}, [](Request&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       return JsonResponse(beast_http::status::ok, {{"slowish", true}});
     });
@@ -169,7 +171,7 @@ TEST_F(ServerLimitsTest, ConnectionsOverTheTotalCapGet503) {
 
 TEST(ServerAccept, BacksOffAndLogsOnceWhenOutOfDescriptors) {
   testing::TestServer t;
-  t.router.Add({verb::get, "/hello", Role::kPublic}, [](Request&) {
+  t.router.Add({.method = verb::get, .pattern = "/hello", .role = Role::kPublic}, [](Request&) {
     return JsonResponse(beast_http::status::ok, {{"hello", 1}});
   });
   t.Start();

@@ -17,14 +17,14 @@ using testing::Get;
 class ServerPolicyTest : public ::testing::Test {
  protected:
   void Start(ServerOptions options = {}) {
-    t.router.Add({verb::get, "/hello", Role::kPublic}, [](Request& r) {
+    t.router.Add({.method = verb::get, .pattern = "/hello", .role = Role::kPublic}, [](Request& r) {
       return JsonResponse(beast_http::status::ok,
                           {{"method", std::string(r.raw.method_string())}, {"path", r.path}});
     });
-    t.router.Add({verb::post, "/echo", Role::kPublic}, [](Request& r) {
+    t.router.Add({.method = verb::post, .pattern = "/echo", .role = Role::kPublic}, [](Request& r) {
       return BytesResponse(beast_http::status::ok, r.body(), "application/octet-stream");
     });
-    t.router.Add({verb::get, "/framed", Role::kPublic}, [](Request&) {
+    t.router.Add({.method = verb::get, .pattern = "/framed", .role = Role::kPublic}, [](Request&) {
       Response res = BytesResponse(beast_http::status::ok, "x", "text/plain");
       res.set("X-Frame-Options", "SAMEORIGIN");
       res.set("Content-Security-Policy", "default-src 'none'");

@@ -27,20 +27,20 @@ class ServerTest : public ::testing::Test {
   void StartServer(ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
-    router.Add({verb::get, "/hello", Role::kPublic}, [](Request& r) {
+    router.Add({.method = verb::get, .pattern = "/hello", .role = Role::kPublic}, [](Request& r) {
       return JsonResponse(beast_http::status::ok,
                           {{"path", r.path}, {"q", r.query.Get("q").value_or("")}});
     });
-    router.Add({verb::post, "/echo", Role::kPublic}, [](Request& r) {
+    router.Add({.method = verb::post, .pattern = "/echo", .role = Role::kPublic}, [](Request& r) {
       return BytesResponse(beast_http::status::ok, r.body(), "application/octet-stream");
     });
-    router.Add({verb::get, "/slow", Role::kPublic}, [this](Request&) {
+    router.Add({.method = verb::get, .pattern = "/slow", .role = Role::kPublic}, [this](Request&) {
       // Waits until /fast has been answered: proves handlers do not hold the I/O thread.
       const bool released =
           fast_done.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready;
       return JsonResponse(beast_http::status::ok, {{"released", released}});
     });
-    router.Add({verb::get, "/fast", Role::kPublic}, [this](Request&) {
+    router.Add({.method = verb::get, .pattern = "/fast", .role = Role::kPublic}, [this](Request&) {
       fast_done.set_value();
       return JsonResponse(beast_http::status::ok, {{"fast", true}});
     });

@@ -131,6 +131,145 @@ TEST_F(HubTest, AllowedOriginsReplaceTheSameHostRule) {
             403);
 }
 
+TEST_F(HubTest, AnOriginCallbackDecidesBrowserOriginsAlone) {
+  HubOptions options;
+  std::atomic<int> calls{0};
+  options.origin_allowed = [&calls](std::string_view origin) {
+    ++calls;
+    return origin == "https://dashboard.example";
+  };
+  options.allowed_origins = {"https://listed.example"};  // not consulted
+  LiveServer server(store_, bus_, options);
+  const std::string self = "http://127.0.0.1:" + std::to_string(server.port());
+  WsClient allowed, same_host, listed, no_origin;
+  EXPECT_EQ(allowed.Connect(server.port(), "/api/live", "https://dashboard.example"), 101);
+  EXPECT_EQ(same_host.Connect(server.port(), "/api/live", self), 403);
+  EXPECT_EQ(json::parse(same_host.response_body())["error"]["code"], "forbidden");
+  EXPECT_EQ(listed.Connect(server.port(), "/api/live", "https://listed.example"), 403);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(no_origin.Connect(server.port()), 101);  // not a browser: no callback
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST_F(HubTest, AnAuthorizeCallbackRefusesTheUpgradeWith401) {
+  HubOptions options;
+  options.authorize = [](const UpgradeRequest& request) {
+    return request["Authorization"] == "Bearer open-sesame";
+  };
+  LiveServer server(store_, bus_, options);
+  WsClient none, wrong, right;
+  EXPECT_EQ(none.Connect(server.port()), 401);
+  json error = json::parse(none.response_body());
+  EXPECT_EQ(error["error"]["code"], "unauthorized");
+  EXPECT_TRUE(error["error"]["message"].is_string());
+  EXPECT_EQ(wrong.Connect(server.port(), "/api/live", std::nullopt, 0,
+                          {{"Authorization", "Bearer guess"}}),
+            401);
+  ASSERT_EQ(right.Connect(server.port(), "/api/live", std::nullopt, 0,
+                          {{"Authorization", "Bearer open-sesame"}}),
+            101);
+  EXPECT_EQ(json::parse(right.Read().value_or("null")), Hello(0));
+  // Refused before the upgrade: only the authorized client is connected.
+  EXPECT_TRUE(server.WaitForClients(1));
+}
+
+TEST_F(HubTest, AClientFurtherBehindThanMaxReplayEventsGetsATruncatedHelloAndThenLiveEvents) {
+  for (int i = 1; i <= 10; ++i) Commit(i);
+  HubOptions options;
+  options.max_replay_events = 4;
+  LiveServer server(store_, bus_, options);
+  {
+    WsClient within;  // exactly max_replay_events behind: replayed
+    ASSERT_EQ(within.Connect(server.port(), "/api/live?after=6"), 101);
+    EXPECT_EQ(json::parse(within.Read().value_or("null")), Hello(10));
+    for (int id = 7; id <= 10; ++id) {
+      EXPECT_EQ(json::parse(within.Read().value_or("null"))["id"], id);
+    }
+  }
+  WsClient behind;
+  ASSERT_EQ(behind.Connect(server.port(), "/api/live?after=5"), 101);
+  json want = Hello(10);
+  want["replay"] = "truncated";
+  EXPECT_EQ(json::parse(behind.Read().value_or("null")), want);
+  ASSERT_TRUE(server.WaitForClients(1));
+  store::Event e11 = Commit(11);
+  EXPECT_EQ(behind.Read().value_or(""), Wire(e11));
+}
+
+TEST_F(HubTest, AReplayLargerThanMaxReplayBytesIsTruncated) {
+  for (int i = 1; i <= 6; ++i) Commit(i, 1000);
+  const size_t one = Wire(store_.EventsAfter(0, 1).value().front()).size();
+  HubOptions options;
+  options.max_replay_bytes = 3 * one + one / 2;
+  LiveServer server(store_, bus_, options);
+  {
+    WsClient small;  // three events fit
+    ASSERT_EQ(small.Connect(server.port(), "/api/live?after=3"), 101);
+    EXPECT_EQ(json::parse(small.Read().value_or("null")), Hello(6));
+    for (int id = 4; id <= 6; ++id) {
+      EXPECT_EQ(json::parse(small.Read().value_or("null"))["id"], id);
+    }
+  }
+  WsClient large;
+  ASSERT_EQ(large.Connect(server.port(), "/api/live?after=2"), 101);
+  json want = Hello(6);
+  want["replay"] = "truncated";
+  EXPECT_EQ(json::parse(large.Read().value_or("null")), want);
+  ASSERT_TRUE(server.WaitForClients(1));
+  store::Event e7 = Commit(7);
+  EXPECT_EQ(large.Read().value_or(""), Wire(e7));
+}
+
+TEST_F(HubTest, RefusesClientsBeyondMaxClientsWith503UntilOneLeaves) {
+  HubOptions options;
+  options.max_clients = 2;
+  LiveServer server(store_, bus_, options);
+  WsClient a, b;
+  ASSERT_EQ(a.Connect(server.port()), 101);
+  ASSERT_EQ(b.Connect(server.port()), 101);
+  ASSERT_TRUE(a.Read());
+  ASSERT_TRUE(b.Read());
+  ASSERT_TRUE(server.WaitForClients(2));
+  {
+    WsClient c;
+    EXPECT_EQ(c.Connect(server.port()), 503);
+    EXPECT_EQ(json::parse(c.response_body())["error"]["code"], "unavailable");
+  }
+  a.Close();
+  ASSERT_TRUE(server.WaitForClients(1));
+  WsClient d;
+  EXPECT_EQ(d.Connect(server.port()), 101);
+}
+
+TEST_F(HubTest, ClientsThatDoNotReadTheirReplayCannotMakeTheHubHoldMoreThanItsBudget) {
+  // 12 MB of replay: more than the socket buffers between hub and client can absorb.
+  for (int i = 1; i <= 60; ++i) Commit(i, 200 * 1024);
+  HubOptions options;
+  options.max_replay_bytes = 32 << 20;
+  options.max_replay_bytes_total = 16 << 20;
+  LiveServer server(store_, bus_, options);
+  json truncated = Hello(60);
+  truncated["replay"] = "truncated";
+  {
+    WsClient stalled;  // reads its hello, then nothing
+    ASSERT_EQ(stalled.Connect(server.port(), "/api/live?after=0", std::nullopt, 4096), 101);
+    ASSERT_EQ(json::parse(stalled.Read().value_or("null")), Hello(60));
+    WsClient second;  // its replay would take the hub past its budget
+    ASSERT_EQ(second.Connect(server.port(), "/api/live?after=0"), 101);
+    EXPECT_EQ(json::parse(second.Read().value_or("null")), truncated);
+  }
+  ASSERT_TRUE(server.WaitForClients(0));
+  // The stalled client's share came back with its connection.
+  WsClient third;
+  ASSERT_EQ(third.Connect(server.port(), "/api/live?after=0"), 101);
+  EXPECT_EQ(json::parse(third.Read().value_or("null")), Hello(60));
+  for (int id = 1; id <= 60; ++id) {
+    auto m = third.Read();
+    ASSERT_TRUE(m);
+    ASSERT_EQ(json::parse(*m)["id"], id);
+  }
+}
+
 TEST_F(HubTest, RejectsAMalformedAfterWith400) {
   LiveServer server(store_, bus_);
   WsClient c;

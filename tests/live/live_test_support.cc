@@ -76,15 +76,17 @@ void LiveServer::DoAccept() {
 WsClient::WsClient() : ws_(ioc_) {}
 
 int WsClient::Connect(uint16_t port, const std::string& target,
-                      const std::optional<std::string>& origin, int receive_buffer) {
+                      const std::optional<std::string>& origin, int receive_buffer,
+                      const std::vector<std::pair<std::string, std::string>>& headers) {
   beast::error_code ec;
   auto& socket = beast::get_lowest_layer(ws_).socket();
   socket.open(tcp::v4(), ec);
   if (receive_buffer > 0) socket.set_option(net::socket_base::receive_buffer_size(receive_buffer));
   socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
   if (ec) return 0;
-  ws_.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
+  ws_.set_option(websocket::stream_base::decorator([origin, headers](websocket::request_type& req) {
     if (origin) req.set(http::field::origin, *origin);
+    for (const auto& [name, value] : headers) req.set(name, value);
   }));
   // The asynchronous handshake keeps the response also when the upgrade is declined.
   websocket::response_type response;

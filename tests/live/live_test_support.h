@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "live/event_bus.h"
@@ -57,9 +58,11 @@ class WsClient {
   WsClient();
   // Connects to 127.0.0.1:port and handshakes for `target`, sending `origin` as the Origin
   // header when given. Returns the HTTP status of the handshake response (101 on success, 0 when
-  // no response). `receive_buffer`, when non-zero, sets SO_RCVBUF before connecting.
+  // no response). `receive_buffer`, when non-zero, sets SO_RCVBUF before connecting. `headers`
+  // are added to the upgrade request.
   int Connect(uint16_t port, const std::string& target = "/api/live",
-              const std::optional<std::string>& origin = std::nullopt, int receive_buffer = 0);
+              const std::optional<std::string>& origin = std::nullopt, int receive_buffer = 0,
+              const std::vector<std::pair<std::string, std::string>>& headers = {});
   // The next text message; nullopt on timeout (the read then continues in the next call), or on
   // close or error (then closed() is true; see close_code()).
   std::optional<std::string> Read(std::chrono::milliseconds timeout = 10s);

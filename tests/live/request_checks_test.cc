@@ -63,5 +63,31 @@ TEST(ParseAfterTest, RejectsAnythingButANonNegativeInteger) {
   }
 }
 
+TEST(CheckClientMessageTest, AcceptsOneJsonValueInATextMessage) {
+  for (std::string_view m : {R"({"type":"ping"})", "[]", "42", "\"naïve ✓\"", " {} "}) {
+    EXPECT_TRUE(CheckClientMessage(true, m, 4096).accepted()) << m;
+  }
+}
+
+TEST(CheckClientMessageTest, RefusesBinaryOversizedAndMalformedMessages) {
+  EXPECT_EQ(CheckClientMessage(false, "{}", 4096).close_code, 1003);
+  EXPECT_EQ(CheckClientMessage(true, std::string(4097, ' '), 4096).close_code, 1009);
+  EXPECT_TRUE(CheckClientMessage(true, "[" + std::string(4094, ' ') + "]", 4096).accepted());
+  for (std::string_view m : {"", "{not json", "{} {}", "\"\xff\"", "\"\xc3\"", "[1,]"}) {
+    auto v = CheckClientMessage(true, m, 4096);
+    EXPECT_EQ(v.close_code, 1007) << m;
+    EXPECT_FALSE(v.reason.empty());
+  }
+  EXPECT_EQ(CheckClientMessage(true, std::string_view("\0", 1), 4096).close_code, 1007);
+}
+
+TEST(CheckClientMessageTest, DeepNestingIsJustMalformedOrAccepted) {
+  // Nesting as deep as the size limit allows must not exhaust the stack.
+  const size_t n = 1 << 20;
+  EXPECT_EQ(CheckClientMessage(true, std::string(n, '['), n).close_code, 1007);
+  EXPECT_TRUE(
+      CheckClientMessage(true, std::string(n / 2, '[') + std::string(n / 2, ']'), n).accepted());
+}
+
 }  // namespace
 }  // namespace vs::live

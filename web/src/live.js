@@ -4,7 +4,9 @@
 // topic it touches; pages re-read the data that depends on a topic when its version changes
 // (ETag-aware, so unchanged resources cost a 304). While the WebSocket is down the store
 // reconnects with exponential backoff (?after=<last event id seen>) and, meanwhile, polls:
-// it bumps every topic every POLL_MS. Independently, an optional auto-refresh ticks every
+// it bumps every topic every POLL_MS. Every hello bumps every topic too, so pages re-read their
+// data after each (re)connection, which also covers a server that did not replay the events
+// missed (hello "replay":"truncated"). Events are only signals: their payloads are not read. Independently, an optional auto-refresh ticks every
 // N seconds, and refresh() re-reads everything bypassing caches.
 
 import { clearCache } from './api.js';
@@ -114,7 +116,15 @@ function onMessage(ev) {
   }
   if (!msg || typeof msg !== 'object') return;
   if (msg.type === 'hello') {
-    if (state.lastEventId === null && Number.isFinite(msg.last_event_id)) state.lastEventId = msg.last_event_id;
+    // The server's position replaces ours when we have none, when it did not replay what we
+    // missed (replay "truncated": the re-read below covers it) and when ours is from other data
+    // (ahead of the server's newest event).
+    if (
+      Number.isFinite(msg.last_event_id) &&
+      (state.lastEventId === null || msg.replay === 'truncated' || msg.last_event_id < state.lastEventId)
+    ) {
+      state.lastEventId = msg.last_event_id;
+    }
     backoffMs = 500;
     stopPolling();
     setMode('live');

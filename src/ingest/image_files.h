@@ -3,34 +3,45 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
 #include "core/time.h"
+#include "ingest/photo_space.h"
 
-namespace vs::api {
+namespace vs::ingest {
 
 class ImageFiles {
  public:
-  explicit ImageFiles(std::filesystem::path data_dir) : data_dir_(std::move(data_dir)) {}
+  // With a `space`, every Write first reserves room in it (quota, free-space floor) and Remove
+  // gives the room back; copies share it.
+  explicit ImageFiles(std::filesystem::path data_dir, std::shared_ptr<PhotoSpace> space = nullptr)
+      : data_dir_(std::move(data_dir)), space_(std::move(space)) {}
 
   // Writes `bytes` atomically (temporary file, fsync, rename) to a new unique path dated by
   // `received_at`; returns the path relative to the data folder ("images/2026/11/28/...jpg").
+  // InsufficientStorage (nothing written) when the space has no room; Unavailable when the file
+  // system fails (nothing left behind).
   Result<std::string> Write(std::string_view bytes, Timestamp received_at, std::string_view sha256,
                             std::string_view extension) const;
-  // Removes a file written by Write (best effort; used when the database insert fails).
+  // Removes a file written by Write (best effort; used when a scan is not stored after all).
   void Remove(const std::string& relative_path) const;
   // Reads a stored photo. NotFound if it is missing or the path leaves the images folder.
   Result<std::string> Read(const std::string& relative_path) const;
 
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  const std::shared_ptr<PhotoSpace>& space() const { return space_; }
 
  private:
+  static Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+
   std::filesystem::path data_dir_;
+  std::shared_ptr<PhotoSpace> space_;
 };
 
 // Lower-case hex SHA-256 of `bytes`.
 std::string Sha256Hex(std::string_view bytes);
 
-}  // namespace vs::api
+}  // namespace vs::ingest

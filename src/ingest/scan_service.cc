@@ -1,24 +1,55 @@
-#include "api/scan_service.h"
+#include "ingest/scan_service.h"
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <span>
 
 #include "core/log.h"
+#include "core/text.h"
+#include "vision/image_storage.h"
 
-namespace vs::api {
+namespace vs::ingest {
+namespace {
+
+// Removes the written photo when the scan is abandoned, whichever way (return or exception).
+class PhotoGuard {
+ public:
+  PhotoGuard(const ImageFiles& files, std::string path) : files_(files), path_(std::move(path)) {}
+  ~PhotoGuard() {
+    if (!kept_) files_.Remove(path_);
+  }
+  PhotoGuard(const PhotoGuard&) = delete;
+  PhotoGuard& operator=(const PhotoGuard&) = delete;
+  void Keep() { kept_ = true; }
+
+ private:
+  const ImageFiles& files_;
+  std::string path_;
+  bool kept_ = false;
+};
+
+Status CheckClient(const ScanInput& input, const char* stage) {
+  if (input.client_gone && input.client_gone()) {
+    return Status::Unavailable(std::string("the client went away ") + stage +
+                               "; nothing was stored");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 ScanService::ScanService(store::Store* store, std::string store_reason,
                          const vision::Detector* detector, std::string model_reason,
                          std::optional<store::Id> model_version_id, ImageFiles files,
-                         int64_t max_pixels)
+                         ScanLimits limits)
     : store_(store),
       store_reason_(std::move(store_reason)),
       detector_(detector),
       model_reason_(std::move(model_reason)),
       model_version_id_(model_version_id),
       files_(std::move(files)),
-      max_pixels_(max_pixels) {}
+      limits_(limits) {}
 
 store::NewDetection Normalise(const vision::Detection& d, int width, int height) {
   const double w = std::max(1, width), h = std::max(1, height);
@@ -36,34 +67,54 @@ store::NewDetection Normalise(const vision::Detection& d, int width, int height)
 }
 
 Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
+  try {
+    return ScanOrThrow(input);
+  } catch (const std::exception& e) {
+    vs::log::Error("scan failed", {{"error", e.what()}});
+    return Status::Internal(std::string("scan failed: ") + e.what());
+  } catch (...) {
+    vs::log::Error("scan failed", {{"error", "unknown exception"}});
+    return Status::Internal("scan failed");
+  }
+}
+
+Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   const auto t0 = std::chrono::steady_clock::now();
   if (!detector_) return Status::Unavailable("no detection model loaded: " + model_reason_);
   if (!store_) return Status::Unavailable("store unavailable: " + store_reason_);
+  VS_RETURN_IF_ERROR(ValidateIdentifier("store", input.store, kMaxNameBytes));
+  VS_RETURN_IF_ERROR(ValidateIdentifier("shelf_location", input.shelf_location, kMaxNameBytes));
   if (input.bytes.empty()) return Status::InvalidArgument("the image is empty (0 bytes)");
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(input.bytes.data()),
                                        input.bytes.size());
   auto info = vision::ProbeImage(bytes);
   if (!info.ok()) return info.status();
-  if (static_cast<int64_t>(info->width) * info->height > max_pixels_) {
+  if (static_cast<int64_t>(info->width) * info->height > limits_.max_pixels) {
     return Status::TooLarge("image of " + std::to_string(info->width) + "x" +
                             std::to_string(info->height) + " pixels is over the limit of " +
-                            std::to_string(max_pixels_) + " pixels");
+                            std::to_string(limits_.max_pixels) + " pixels");
   }
   vision::DecodeOptions options;
-  options.max_pixels = max_pixels_;
+  options.max_pixels = limits_.max_pixels;
+  options.max_jpeg_scans = limits_.max_jpeg_scans;
+  options.decode_budget = limits_.decode_budget;
   const auto& model = detector_->info();
   options.min_side = vision::MinSideForInput(*info, model.input_width, model.input_height);
+  VS_RETURN_IF_ERROR(CheckClient(input, "before decoding"));
   auto image = vision::DecodeImage(bytes, options);
   if (!image.ok()) return image.status();
+  VS_RETURN_IF_ERROR(CheckClient(input, "before detection"));
   auto detected = detector_->Detect(*image);
   if (!detected.ok()) return detected.status();
+  auto storable = vision::ImageForStorage(bytes, options);
+  if (!storable.ok()) return storable.status();
 
   store::NewScan scan;
   scan.store = input.store;
   scan.shelf_location = input.shelf_location;
   scan.received_at = Now();
   scan.captured_at = input.captured_at.value_or(scan.received_at);
-  scan.sha256 = Sha256Hex(input.bytes);
+  scan.sha256 = Sha256Hex(input.bytes);  // of the upload, see the header
   scan.width = image->width;
   scan.height = image->height;
   scan.model_version_id = model_version_id_;
@@ -71,16 +122,19 @@ Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
   for (const auto& d : detected->detections) {
     scan.detections.push_back(Normalise(d, image->width, image->height));
   }
-  auto path =
-      files_.Write(input.bytes, scan.received_at, scan.sha256, vision::FileExtension(info->format));
+  VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
+  auto path = files_.Write(storable->bytes, scan.received_at, scan.sha256,
+                           vision::FileExtension(info->format));
   if (!path.ok()) return path.status();
+  PhotoGuard guard(files_, *path);
   scan.image_path = *path;
+  VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
   auto stored = store_->InsertScan(scan);
   if (!stored.ok()) {
-    files_.Remove(*path);
     vs::log::Warn("scan not stored", {{"error", stored.status().ToString()}});
     return stored.status();
   }
+  guard.Keep();
   ScanOutput out;
   out.scan = std::move(stored).value();
   out.inference_ms = detected->inference_ms;
@@ -89,4 +143,4 @@ Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
   return out;
 }
 
-}  // namespace vs::api
+}  // namespace vs::ingest

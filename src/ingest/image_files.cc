@@ -1,4 +1,4 @@
-#include "api/image_files.h"
+#include "ingest/image_files.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-namespace vs::api {
+namespace vs::ingest {
 namespace fs = std::filesystem;
 namespace {
 
@@ -66,6 +66,16 @@ Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received
                                std::string(sha256.substr(0, 12)) + "-" + RandomHex(6) +
                                std::string(extension);
   const fs::path final_path = data_dir_ / relative;
+  if (space_) VS_RETURN_IF_ERROR(space_->Reserve(bytes.size()));
+  Status written = WriteFileAtomically(final_path, bytes);
+  if (!written.ok()) {
+    if (space_) space_->Release(bytes.size());
+    return written;
+  }
+  return relative;
+}
+
+Status ImageFiles::WriteFileAtomically(const fs::path& final_path, std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
   if (ec) {
@@ -85,16 +95,15 @@ Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received
   if (st.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
     st = Status::Unavailable(std::string("cannot rename image file: ") + std::strerror(errno));
   }
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return relative;
+  if (!st.ok()) ::unlink(tmp.c_str());
+  return st;
 }
 
 void ImageFiles::Remove(const std::string& relative_path) const {
   std::error_code ec;
-  fs::remove(data_dir_ / relative_path, ec);
+  const fs::path path = data_dir_ / relative_path;
+  const uintmax_t size = fs::file_size(path, ec);
+  if (fs::remove(path, ec) && space_ && size != static_cast<uintmax_t>(-1)) space_->Release(size);
 }
 
 Result<std::string> ImageFiles::Read(const std::string& relative_path) const {
@@ -112,4 +121,4 @@ Result<std::string> ImageFiles::Read(const std::string& relative_path) const {
   return std::move(data).str();
 }
 
-}  // namespace vs::api
+}  // namespace vs::ingest

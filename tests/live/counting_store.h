@@ -1,0 +1,104 @@
+// A store::Store that forwards every call to a real store and counts the event rows the hub
+// reads (EventsAfter), for tests that bound the hub's replay work. It can also hold
+// EventsAfter callers at its entry until released, so that a test can act while replay reads
+// are in flight. Not a user boundary: the data and every answer are the wrapped store's.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace vs::live::testing {
+
+class CountingStore final : public store::Store {
+ public:
+  explicit CountingStore(store::Store& inner) : inner_(inner) {}
+
+  // Rows returned by EventsAfter so far, and the number of calls.
+  int64_t rows_read() const { return rows_.load(); }
+  int64_t reads() const { return reads_.load(); }
+  // While held, EventsAfter waits at its entry; Release lets every waiter through.
+  void Hold();
+  void Release();
+  // Callers of EventsAfter waiting at the entry now.
+  int waiting() const;
+
+  Result<std::vector<store::Event>> EventsAfter(store::Id after_id, int limit) override;
+  Result<store::Id> LastEventId() override { return inner_.LastEventId(); }
+
+  std::string backend() const override { return inner_.backend(); }
+  Status Ping() override { return inner_.Ping(); }
+  void SetCommitListener(CommitListener listener) override {
+    inner_.SetCommitListener(std::move(listener));
+  }
+  Result<store::ScanRecord> InsertScan(const store::NewScan& s) override {
+    return inner_.InsertScan(s);
+  }
+  Result<store::ScanRecord> GetScan(store::Id id, bool with) override {
+    return inner_.GetScan(id, with);
+  }
+  Result<store::Page<store::ScanRecord>> ListScans(const store::ScanFilter& f,
+                                                   const store::PageRequest& p) override {
+    return inner_.ListScans(f, p);
+  }
+  Result<store::Page<store::DetectionRecord>> ListDetections(const store::DetectionFilter& f,
+                                                             const store::PageRequest& p) override {
+    return inner_.ListDetections(f, p);
+  }
+  Result<store::Summary> Summarize(const store::DetectionFilter& f) override {
+    return inner_.Summarize(f);
+  }
+  Result<std::vector<store::ActivityBucket>> Activity(const store::DetectionFilter& f,
+                                                      store::Granularity g) override {
+    return inner_.Activity(f, g);
+  }
+  Result<std::vector<std::string>> DistinctValues(const std::string& c) override {
+    return inner_.DistinctValues(c);
+  }
+  Result<std::vector<store::Product>> ListProducts() override { return inner_.ListProducts(); }
+  Result<store::Product> UpsertProduct(const store::Product& p) override {
+    return inner_.UpsertProduct(p);
+  }
+  Result<std::vector<store::Planogram>> ListPlanograms(const store::PlanogramFilter& f) override {
+    return inner_.ListPlanograms(f);
+  }
+  Result<store::Planogram> GetPlanogram(store::Id id) override { return inner_.GetPlanogram(id); }
+  Result<store::Planogram> CreatePlanogram(const store::Planogram& p) override {
+    return inner_.CreatePlanogram(p);
+  }
+  Result<store::Planogram> UpdatePlanogram(const store::Planogram& p) override {
+    return inner_.UpdatePlanogram(p);
+  }
+  Status DeletePlanogram(store::Id id) override { return inner_.DeletePlanogram(id); }
+  Result<std::vector<store::ModelVersion>> ListModels() override { return inner_.ListModels(); }
+  Result<store::ModelVersion> GetModel(store::Id id) override { return inner_.GetModel(id); }
+  Result<store::ModelVersion> UpsertModel(const store::ModelVersion& m) override {
+    return inner_.UpsertModel(m);
+  }
+  Result<store::ModelMetrics> AddModelMetrics(const store::ModelMetrics& m) override {
+    return inner_.AddModelMetrics(m);
+  }
+  Result<std::vector<store::Discrepancy>> ReplaceDiscrepancies(
+      const std::string& name, const std::vector<store::Discrepancy>& rows) override {
+    return inner_.ReplaceDiscrepancies(name, rows);
+  }
+  Result<std::vector<store::Discrepancy>> ListDiscrepancies(const std::optional<std::string>& name,
+                                                            const std::optional<std::string>& sku,
+                                                            const std::optional<std::string>& type,
+                                                            int limit) override {
+    return inner_.ListDiscrepancies(name, sku, type, limit);
+  }
+
+ private:
+  store::Store& inner_;
+  std::atomic<int64_t> rows_{0};
+  std::atomic<int64_t> reads_{0};
+  mutable std::mutex mu_;
+  std::condition_variable released_;
+  bool held_ = false;  // guarded by mu_
+  int waiting_ = 0;    // guarded by mu_
+};
+
+}  // namespace vs::live::testing
