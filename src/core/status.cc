@@ -30,6 +30,8 @@ const char* CodeName(Code code) {
       return "permission_denied";
     case Code::kTooManyRequests:
       return "too_many_requests";
+    case Code::kNotImplemented:
+      return "not_implemented";
   }
   return "internal";
 }

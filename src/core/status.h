@@ -17,12 +17,13 @@ enum class Code {
   kConflict,             // 409
   kTooLarge,             // 413
   kUnsupportedMedia,     // 415: not a decodable image
-  kUnavailable,          // 503: model or store cannot serve
+  kUnavailable,          // 503: model or store cannot serve, or the server is at a limit
   kInsufficientStorage,  // 507: no room to store (photo quota or free-space floor)
   kInternal,             // 500
   kUnauthenticated,      // 401: no or bad credentials
   kPermissionDenied,     // 403: authenticated, but the role (or the request's origin) may not
-  kTooManyRequests,      // 429: a per-client budget is spent (e.g. failed logins)
+  kTooManyRequests,      // 429: a per-client budget is spent (e.g. failed logins, connections)
+  kNotImplemented,       // 501: a request feature the server does not implement
 };
 
 // Stable machine-readable name of a code, as sent in {"error": {"code": ...}}.
@@ -48,6 +49,7 @@ class [[nodiscard]] Status {
   static Status Unauthenticated(std::string m) { return {Code::kUnauthenticated, std::move(m)}; }
   static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
   static Status TooManyRequests(std::string m) { return {Code::kTooManyRequests, std::move(m)}; }
+  static Status NotImplemented(std::string m) { return {Code::kNotImplemented, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

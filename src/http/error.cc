@@ -33,6 +33,8 @@ beast_http::status HttpStatusFor(Code code) {
       return S::forbidden;
     case Code::kTooManyRequests:
       return S::too_many_requests;
+    case Code::kNotImplemented:
+      return S::not_implemented;
   }
   return S::internal_server_error;
 }

@@ -10,7 +10,9 @@
 namespace vs::http {
 
 // kInvalidArgument 400, kInvalidValue 422, kNotFound 404, kConflict 409, kTooLarge 413,
-// kUnsupportedMedia 415, kUnavailable 503, kInsufficientStorage 507, kInternal 500 (kOk 200).
+// kUnsupportedMedia 415, kUnavailable 503, kInsufficientStorage 507, kInternal 500,
+// kUnauthenticated 401, kPermissionDenied 403, kTooManyRequests 429, kNotImplemented 501
+// (kOk 200).
 beast_http::status HttpStatusFor(Code code);
 
 // A JSON error response for a non-ok `status`, with Cache-Control: no-store.

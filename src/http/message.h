@@ -19,6 +19,9 @@ namespace vs::http {
 
 namespace beast_http = boost::beast::http;
 
+// A request as handlers and the upgrade handler see it. The server reads bodies with
+// GrowingStringBody (http/growing_body.h: memory only for bytes received, never the announced
+// Content-Length) and moves the std::string in, so this stays Beast's string_body type.
 using RawRequest = beast_http::request<beast_http::string_body>;
 
 // Boost 1.74's Beast speaks boost::string_view; these convert at the edges.

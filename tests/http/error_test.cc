@@ -18,6 +18,8 @@ TEST(HttpStatusFor, EveryCodeHasItsStatus) {
   EXPECT_EQ(HttpStatusFor(Code::kTooLarge), S::payload_too_large);
   EXPECT_EQ(HttpStatusFor(Code::kUnsupportedMedia), S::unsupported_media_type);
   EXPECT_EQ(HttpStatusFor(Code::kUnavailable), S::service_unavailable);
+  EXPECT_EQ(HttpStatusFor(Code::kTooManyRequests), S::too_many_requests);
+  EXPECT_EQ(HttpStatusFor(Code::kNotImplemented), S::not_implemented);
   EXPECT_EQ(HttpStatusFor(Code::kInternal), S::internal_server_error);
 }
 
