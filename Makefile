@@ -22,6 +22,14 @@ build: setup
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
+	@mkdir -p $(DATA_DIR)
+	@if [ -f $(DATA_DIR)/visionstock.db ] && [ ! -f $(DATA_DIR)/initial-admin-password ]; then \
+	  echo "VisionStock: open http://localhost:$(PORT)/ and log in with your account"; \
+	  echo "  (add one with: $(BUILD_DIR)/visionstock user add NAME --role admin --data-dir $(DATA_DIR))"; \
+	else \
+	  echo "VisionStock: open http://localhost:$(PORT)/ and log in as 'admin' with the password in"; \
+	  echo "  $(DATA_DIR)/initial-admin-password (written on the first start; delete it once you are in)"; \
+	fi
 	$(BUILD_DIR)/visionstock serve --port $(PORT) --data-dir $(DATA_DIR)
 
 # In this order, one after the other: the fuzzers over their seeds, the unit tests under

@@ -17,7 +17,8 @@ std::string DetectionsCsvHeader() {
 std::string CsvField(const std::string& text) {
   // A spreadsheet runs a cell that starts with = + - @ (or tab / CR, which some strip first) as a
   // formula: such text gets a leading apostrophe and quotes (OWASP's CSV-injection rule).
-  const bool formula = !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string::npos;
+  const bool formula =
+      !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string::npos;
   if (!formula && text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string out = formula ? "\"'" : "\"";
   for (char c : text) {

@@ -12,8 +12,8 @@
 
 namespace vs::api {
 
-inline constexpr size_t kMaxJsonDepth = 64;       // nesting of arrays and objects
-inline constexpr size_t kMaxStringField = 1000;   // bytes of one string field
+inline constexpr size_t kMaxJsonDepth = 64;         // nesting of arrays and objects
+inline constexpr size_t kMaxStringField = 1000;     // bytes of one string field
 inline constexpr size_t kMaxMetaDataBytes = 16384;  // a meta_data object, serialised
 
 // Nesting deeper than kMaxJsonDepth is InvalidValue (checked before parsing).

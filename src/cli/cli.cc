@@ -76,6 +76,27 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "login-attempts", serve.login_attempts,
       "failed logins allowed per address per 15 minutes")
       ->check(CLI::Range(1, 1000));
+  Opt(serve_cmd, "allowed-hosts", serve.allowed_hosts,
+      "host names to answer besides this machine's (e.g. shelf.example.com)")
+      ->delimiter(',');
+  Opt(serve_cmd, "allowed-origins", serve.allowed_origins,
+      "extra browser origins that may write, e.g. https://shelf.example.com behind TLS")
+      ->delimiter(',');
+  Opt(serve_cmd, "max-connections", serve.max_connections,
+      "open connections (0 = min(4096, descriptor limit - 256))")
+      ->check(CLI::Range(0, 1'000'000));
+  Opt(serve_cmd, "max-connections-per-ip", serve.max_connections_per_address,
+      "open connections per client address")
+      ->check(CLI::Range(1, 1'000'000));
+  Opt(serve_cmd, "max-inflight-body-mb", serve.max_inflight_body_mb,
+      "request body MiB being received at once, all clients together")
+      ->check(CLI::Range(1, 65536));
+  Opt(serve_cmd, "detect-threads", serve.detect_threads,
+      "threads running detections (0 = one per core)")
+      ->check(CLI::Range(0, 256));
+  Opt(serve_cmd, "detect-queue", serve.detect_queue,
+      "detections queued or running before uploads get 503 (0 = 2 x detect threads)")
+      ->check(CLI::Range(0, 100000));
   Opt(serve_cmd, "photo-retention-days", serve.photo_retention_days,
       "delete stored photos older than this (detections stay; 0 = keep forever)")
       ->check(CLI::Range(0, 36500));

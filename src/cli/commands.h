@@ -32,11 +32,18 @@ struct ServeOptions {
   bool anonymous_viewer = false;  // callers without credentials may read (kiosk screens)
   bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
   int session_hours = 12;
-  int login_attempts = 5;  // failed logins per address per 15 minutes
+  int login_attempts = 5;        // failed logins per address per 15 minutes
   int photo_retention_days = 0;  // 0 = keep photos forever
   int64_t photo_quota_mb = 0;    // 0 = no quota
   int64_t min_free_disk_mb = 100;
   int decode_budget_ms = 2000;
+  std::vector<std::string> allowed_hosts;    // besides this machine's names and addresses
+  std::vector<std::string> allowed_origins;  // e.g. https://shelf.example.com behind TLS
+  int max_connections = 0;                   // 0 = min(4096, descriptor limit - 256)
+  int max_connections_per_address = 256;
+  int max_inflight_body_mb = 256;
+  int detect_threads = 0;  // 0 = one per core
+  int detect_queue = 0;    // detections queued + running; 0 = 2 x threads
   int max_jpeg_scans = 64;
   ModelOptions model;
 };

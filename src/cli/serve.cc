@@ -107,6 +107,12 @@ int RunServe(const ServeOptions& o) {
   auth_options.login_limit.max_failures = o.login_attempts;
   auth::Authenticator authenticator(store.get(), auth_options);
 
+  // Browser origins allowed to write and to open the live feed: the running server's host policy
+  // (known once it has started, before any request can arrive).
+  const http::Server* running = nullptr;
+  const auto origin_allowed = [&running](std::string_view origin) {
+    return running != nullptr && running->host_policy().OriginAllowed(origin);
+  };
   std::shared_ptr<live::Hub> hub;
   if (store) {
     store->SetCommitListener([&bus](const store::Event& e) { bus.Publish(e); });
@@ -117,6 +123,7 @@ int RunServe(const ServeOptions& o) {
                                             http::Sv(r[http::beast_http::field::cookie]));
       return who.ok() && RoleAllows(who->role, Role::kViewer);
     };
+    hub_options.origin_allowed = origin_allowed;
     hub = live::Hub::Create(*store, bus, std::move(hub_options));
   }
 
@@ -165,6 +172,7 @@ int RunServe(const ServeOptions& o) {
   if (hub) deps.live_clients = [&hub] { return hub->client_count(); };
   deps.web_dir = o.web_dir;
   deps.auth = &authenticator;
+  deps.origin_allowed = origin_allowed;
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -175,6 +183,20 @@ int RunServe(const ServeOptions& o) {
       o.workers > 0 ? o.workers
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server_options.max_body_bytes = static_cast<size_t>(o.max_body_mb) << 20;
+  for (const auto& h : o.allowed_hosts) server_options.host_policy.AllowHost(h);
+  for (const auto& origin : o.allowed_origins) server_options.host_policy.AllowOrigin(origin);
+  server_options.max_connections = o.max_connections;
+  server_options.max_connections_per_address = o.max_connections_per_address;
+  server_options.max_body_bytes_in_flight = static_cast<size_t>(o.max_inflight_body_mb) << 20;
+  // Detection (decode + inference) runs in its own bounded lane, so reads, the dashboard and
+  // /health keep answering while it is full; a full lane answers 503 at once.
+  server_options.heavy.is_heavy = [](http::beast_http::verb method, std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return method == http::beast_http::verb::post &&
+           (path == "/api/detect" || path == "/api/detect/");
+  };
+  server_options.heavy.threads = o.detect_threads;
+  server_options.heavy.max_in_flight = o.detect_queue;
   http::Server::UpgradeHandler upgrade;
   if (hub) {
     upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request) {
@@ -191,6 +213,7 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("cannot start the server", {{"error", started.ToString()}});
     return 1;
   }
+  running = &server;
   vs::log::Info("listening",
                 {{"host", o.host},
                  {"port", server.port()},

@@ -62,7 +62,8 @@ TEST(JsonBodyTest, DeepNestingIsRefusedBeforeParsing) {
 
 TEST(JsonBodyTest, StringsMustBePrintableUtf8) {
   std::string out = "unchanged";
-  for (const char* bad : {R"({"s":"a\u0000b"})", R"({"s":"line\nbreak"})", R"({"s":"\u001b[31m"})"}) {
+  for (const char* bad :
+       {R"({"s":"a\u0000b"})", R"({"s":"line\nbreak"})", R"({"s":"\u001b[31m"})"}) {
     auto j = Body((bad));
     ASSERT_TRUE(j.ok()) << bad;
     EXPECT_EQ(GetString(*j, "s", true, &out).code(), Code::kInvalidValue) << bad;

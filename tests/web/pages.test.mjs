@@ -178,6 +178,7 @@ test('every page renders on a laptop and a tablet', { timeout: 120_000 }, async 
   await page.setViewportSize({ width: 1366, height: 800 });
   await page.goto(`${server.base}/#/overview`);
   await page.reload();
+  await page.getByTestId('user-menu').waitFor(); // the dashboard shows once the session is known
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
   assert.deepEqual(page.errors, []);

@@ -13,6 +13,8 @@ import { Detect } from './pages/detect.js';
 import { Inventory } from './pages/inventory.js';
 import { Planograms } from './pages/planograms.js';
 import { Models } from './pages/models.js';
+import { Login } from './pages/login.js';
+import { loadSession, logout, useSession } from './session.js';
 
 const PAGES = [
   { path: 'overview', title: 'Overview', component: Overview },
@@ -84,7 +86,14 @@ function RefreshControls() {
   </div>`;
 }
 
-function App() {
+function UserMenu({ user }) {
+  return html`<div class="user-menu" data-testid="user-menu" data-role=${user.role}>
+    <span title=${`Logged in as ${user.name} (${user.role})`}>${user.name} · ${user.role}</span>
+    <button type="button" class="button secondary small" data-testid="logout" onClick=${() => logout()}>Log out</button>
+  </div>`;
+}
+
+function App({ user }) {
   const route = useRoute();
   const [navOpen, setNavOpen] = useState(false);
   useEffect(() => {
@@ -97,7 +106,7 @@ function App() {
   const page = PAGES.find((p) => p.path === route.page);
   const navActive = route.page === 'scans' ? 'records' : route.page;
   return html`<a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>Skip to content</a>
-    <div class="shell">
+    <div class="shell" data-role=${user.role}>
       <header class="topbar">
         <div class="brand">
           <button type="button" class="nav-toggle" aria-expanded=${navOpen} aria-controls="nav"
@@ -106,6 +115,7 @@ function App() {
         </div>
         <${LiveStatus} />
         <${RefreshControls} />
+        <${UserMenu} user=${user} />
       </header>
       <nav id="nav" class=${navOpen ? 'open' : ''} aria-label="Pages">
         <ul>
@@ -118,5 +128,17 @@ function App() {
     </div>`;
 }
 
-startLive();
-render(html`<${App} />`, document.getElementById('app'));
+// The dashboard once someone is logged in, the login page otherwise. Live updates start with the
+// first login (the feed needs the viewer role).
+function Root() {
+  const session = useSession();
+  useEffect(() => {
+    if (session.state === 'user') startLive();
+  }, [session.state]);
+  if (session.state === 'loading') return html`<p class="muted" role="status">Loading…</p>`;
+  if (session.state !== 'user') return html`<${Login} message=${session.message} />`;
+  return html`<${App} user=${session.user} />`;
+}
+
+loadSession();
+render(html`<${Root} />`, document.getElementById('app'));

@@ -85,7 +85,8 @@ export function Detect() {
     ${model && model.status !== 'ready'
       ? html`<div class="alert error" role="alert">The detector is unavailable${model.reason ? `: ${model.reason}` : ''}. Uploads will be refused until it is back.</div>`
       : null}
-    <form class="card upload-form" onSubmit=${submit} data-testid="detect-form">
+    <p class="card muted only-viewer" data-testid="detect-viewer-note">Your role (viewer) may look but not upload; an operator or admin can.</p>
+    <form class="card upload-form needs-operator" onSubmit=${submit} data-testid="detect-form">
       <div class="field">
         <label for="d-store">Store</label>
         <input id="d-store" list="d-stores" value=${store} placeholder="default" autocomplete="off"

@@ -166,8 +166,8 @@ export function Planograms() {
   };
 
   return html`<${PageHeader} title="Planograms" states=${[list]}>
-      <button type="button" class="button" onClick=${() => setEditing({ values: { ...BLANK } })}>New row</button>
-      <label class="button secondary file-button">Import CSV
+      <button type="button" class="button needs-admin" onClick=${() => setEditing({ values: { ...BLANK } })}>New row</button>
+      <label class="button secondary file-button needs-admin">Import CSV
         <input type="file" accept=".csv,text/csv" class="sr-only" onChange=${importCsv} />
       </label>
       <button type="button" class="button secondary" disabled=${!rows.length}
@@ -205,8 +205,8 @@ export function Planograms() {
               <td class="num">${p.x_position ?? '—'}, ${p.y_position ?? '—'}</td>
               <td>${fmtDateTime(p.updated_at)}</td>
               <td class="row-actions">
-                <button type="button" class="button small secondary" onClick=${() => edit(p)} aria-label=${`Edit ${p.sku} in ${p.planogram_name}`}>Edit</button>
-                <button type="button" class="button small danger" onClick=${() => remove(p)} aria-label=${`Delete ${p.sku} from ${p.planogram_name}`}>Delete</button>
+                <button type="button" class="button small secondary needs-admin" onClick=${() => edit(p)} aria-label=${`Edit ${p.sku} in ${p.planogram_name}`}>Edit</button>
+                <button type="button" class="button small danger needs-admin" onClick=${() => remove(p)} aria-label=${`Delete ${p.sku} from ${p.planogram_name}`}>Delete</button>
               </td>
             </tr>`)}
           </tbody>
