@@ -170,6 +170,11 @@ TEST_F(ServerLimitsTest, ConnectionsOverTheTotalCapGet503) {
 }
 
 TEST(ServerAccept, BacksOffAndLogsOnceWhenOutOfDescriptors) {
+#if defined(__SANITIZE_ADDRESS__)
+  // With no descriptor left, the sanitizer runtime itself cannot work and ends the process; the
+  // Release build runs this test.
+  GTEST_SKIP() << "needs a process without AddressSanitizer";
+#endif
   testing::TestServer t;
   t.router.Add({.method = verb::get, .pattern = "/hello", .role = Role::kPublic}, [](Request&) {
     return JsonResponse(beast_http::status::ok, {{"hello", 1}});
