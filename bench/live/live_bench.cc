@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace {

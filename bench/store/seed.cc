@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace {

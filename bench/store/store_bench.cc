@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "store/store.h"
+#include "store/open.h"
 
 namespace vs::cli {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
-  return store::OpenSqlite({.path = (std::filesystem::path(data_dir) / "visionstock.db").string()});
+  return store::Open({.data_dir = data_dir});
 }
 
 int Fail(const Status& s) {

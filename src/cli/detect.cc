@@ -12,7 +12,7 @@
 #include "cli/progress.h"
 #include "core/log.h"
 #include "ingest/scan_service.h"
-#include "store/store.h"
+#include "store/open.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
@@ -79,7 +79,7 @@ int RunDetect(const DetectOptions& o) {
   std::error_code ec;
   fs::create_directories(o.data_dir, ec);
   const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
-  auto store = store::OpenSqlite({.path = db_path});
+  auto store = store::Open({.data_dir = o.data_dir});
   if (!store.ok()) {
     std::fprintf(stderr, "visionstock detect: cannot open the store %s: %s\n", db_path.c_str(),
                  store.status().message().c_str());

@@ -19,7 +19,7 @@
 #include "core/time.h"
 #include "eval/dataset.h"
 #include "eval/metrics.h"
-#include "store/store.h"
+#include "store/open.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
@@ -206,7 +206,7 @@ Result<std::optional<store::ModelMetrics>> Store(const EvaluateOptions& o, const
     *why = "no store in " + o.data_dir;
     return std::optional<store::ModelMetrics>();
   }
-  auto store = store::OpenSqlite({.path = db.string()});
+  auto store = store::Open({.data_dir = o.data_dir});
   if (!store.ok()) return store.status();
   auto models = (*store)->ListModels();
   if (!models.ok()) return models.status();

@@ -17,7 +17,7 @@
 #include "ingest/scan_service.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
-#include "store/store.h"
+#include "store/open.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
@@ -91,7 +91,7 @@ int RunServe(const ServeOptions& o) {
   std::unique_ptr<store::Store> store;
   std::string store_reason;
   const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
-  if (auto opened = store::OpenSqlite({.path = db_path}); opened.ok()) {
+  if (auto opened = store::Open({.data_dir = o.data_dir}); opened.ok()) {
     store = std::move(opened).value();
   } else {
     store_reason = opened.status().ToString();

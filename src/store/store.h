@@ -1,5 +1,5 @@
-// The one storage interface. SQLite (sqlite_store.h) is the embedded default; a PostgreSQL
-// implementation fits behind the same interface. Implementations are thread-safe.
+// The one storage interface. Backends live beside it, one folder each (sqlite/, postgres/);
+// store/open.h picks one from a URL. Implementations are thread-safe.
 //
 // Every mutation commits its rows and one Event in a single transaction, then calls the commit
 // listener with that Event (after the commit, outside any lock). A failed call changes nothing.
@@ -106,13 +106,5 @@ class Store {
   // Id of the newest event (0 when none): changes whenever any stored data changes.
   virtual Result<Id> LastEventId() = 0;
 };
-
-struct SqliteOptions {
-  std::string path;  // database file; ":memory:" is not supported (readers need a shared file)
-  int busy_timeout_ms = 5000;
-};
-
-// Opens (creating if needed) and migrates an SQLite store.
-Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options);
 
 }  // namespace vs::store

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
+#include "store/sqlite/sqlite.h"
 
 namespace vs::api {
 namespace {
@@ -25,8 +26,9 @@ class RoutesTest : public ::testing::Test {
     auto opened = store::OpenSqlite({.path = dir_ + "/visionstock.db"});
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
-    scans_ = std::make_unique<ingest::ScanService>(store_.get(), "", nullptr, "no model in this test",
-                                           std::nullopt, ingest::ImageFiles(dir_), 1'000'000);
+    scans_ =
+        std::make_unique<ingest::ScanService>(store_.get(), "", nullptr, "no model in this test",
+                                              std::nullopt, ingest::ImageFiles(dir_), 1'000'000);
     auth_ = std::make_unique<auth::Authenticator>(store_.get(),
                                                   auth::AuthOptions{.admin_token = "root-token"});
     ApiDeps deps;

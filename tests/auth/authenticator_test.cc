@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "auth/accounts.h"
+#include "store/sqlite/sqlite.h"
 
 namespace vs::auth {
 namespace {

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "store/sqlite/sqlite.h"
 #include "vision/image.h"
 
 namespace vs::ingest {

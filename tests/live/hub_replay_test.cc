@@ -15,6 +15,7 @@
 #include "live/hub.h"
 #include "live_test_support.h"
 #include "store/json.h"
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace vs::live {

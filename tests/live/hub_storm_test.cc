@@ -13,6 +13,7 @@
 #include "live/event_bus.h"
 #include "live/hub.h"
 #include "live_test_support.h"
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace vs::live {

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "store/sqlite_schema.h"
+#include "store/sqlite/sqlite_schema.h"
 #include "test_util.h"
 
 namespace vs::store {

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "store/rollup.h"
-#include "store/sqlite_bits.h"
-#include "store/sqlite_schema.h"
+#include "store/sqlite/sqlite_bits.h"
+#include "store/sqlite/sqlite_schema.h"
 #include "test_util.h"
 
 namespace vs::store {

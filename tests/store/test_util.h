@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 namespace vs::store::testing {

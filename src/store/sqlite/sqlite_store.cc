@@ -1,5 +1,5 @@
 // SqliteStore: opening, the reader pool, scans, detections, events and distinct values.
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 #include <cmath>
 #include <limits>
@@ -9,8 +9,9 @@
 #include "core/time.h"
 #include "store/cursor.h"
 #include "store/json.h"
-#include "store/sqlite_rows.h"
-#include "store/sqlite_schema.h"
+#include "store/sqlite/sqlite.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_schema.h"
 
 namespace vs::store {
 

@@ -1,4 +1,4 @@
-// The SQLite implementation of Store (internal: callers use OpenSqlite from store/store.h).
+// The SQLite implementation of Store (internal: programs use store::Open from store/open.h).
 //
 // One writer connection behind write_mu_ runs every mutation in a BEGIN IMMEDIATE transaction;
 // reads take a connection from a pool of read-only connections, so in WAL mode they never wait
@@ -23,7 +23,8 @@
 #include <variant>
 #include <vector>
 
-#include "store/sqlite_db.h"
+#include "store/sqlite/sqlite.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace vs::store::sqlite {

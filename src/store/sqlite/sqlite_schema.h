@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite/sqlite_db.h"
 
 namespace vs::store::sqlite {
 

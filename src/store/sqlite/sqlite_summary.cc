@@ -14,9 +14,9 @@
 #include <unordered_set>
 
 #include "store/rollup.h"
-#include "store/sqlite_bits.h"
-#include "store/sqlite_rows.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_bits.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace vs::store::sqlite {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sqlite_bits.h"
+#include "store/sqlite/sqlite_bits.h"
 
 #include <bit>
 

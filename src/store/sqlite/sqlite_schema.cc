@@ -1,10 +1,10 @@
-#include "store/sqlite_schema.h"
+#include "store/sqlite/sqlite_schema.h"
 
 #include <initializer_list>
 
 #include "core/time.h"
 #include "store/rollup.h"
-#include "store/sqlite_bits.h"
+#include "store/sqlite/sqlite_bits.h"
 
 namespace vs::store::sqlite {
 namespace {

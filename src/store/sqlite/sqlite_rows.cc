@@ -1,4 +1,4 @@
-#include "store/sqlite_rows.h"
+#include "store/sqlite/sqlite_rows.h"
 
 namespace vs::store::sqlite {
 

@@ -1,6 +1,6 @@
 // SqliteStore: users, API tokens, login sessions and the audit log. No events are committed.
-#include "store/sqlite_rows.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace vs::store::sqlite {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite_db.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/types.h"
 
 namespace vs::store::sqlite {

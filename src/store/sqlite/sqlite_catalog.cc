@@ -2,8 +2,8 @@
 #include <map>
 
 #include "store/json.h"
-#include "store/sqlite_rows.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace vs::store::sqlite {
 namespace {
