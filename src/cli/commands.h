@@ -68,6 +68,17 @@ struct DetectOptions {
   ModelOptions model;
 };
 
+// `import-legacy`: the earlier VisionStock's PostgreSQL tables into this store.
+struct ImportLegacyOptions {
+  std::string source;  // libpq URL of the earlier database (read only)
+  std::string db;      // this store's URL; empty: SQLite in data_dir
+  std::string data_dir = "./data";
+  std::string store = "default";  // the earlier system had no stores: its scans go to this one
+  int batch_rows = 5000;
+  bool json = false;
+};
+int RunImportLegacy(const ImportLegacyOptions& options);
+
 // `evaluate`: metrics of the model on a labelled set (see evaluate.cc).
 struct EvaluateOptions {
   std::string data;  // YOLO folder or data.yaml, or COCO .json
