@@ -97,6 +97,9 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "detect-queue", serve.detect_queue,
       "detections queued or running before uploads get 503 (0 = 2 x detect threads)")
       ->check(CLI::Range(0, 100000));
+  Opt(serve_cmd, "photos", serve.photos,
+      "where photos live: files (the data folder; shared by instances that mount it) or database")
+      ->check(CLI::IsMember({"files", "database"}));
   Opt(serve_cmd, "photo-retention-days", serve.photo_retention_days,
       "delete stored photos older than this (detections stay; 0 = keep forever)")
       ->check(CLI::Range(0, 36500));

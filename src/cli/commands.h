@@ -33,6 +33,7 @@ struct ServeOptions {
   bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
   int session_hours = 12;
   int login_attempts = 5;        // failed logins per address per 15 minutes
+  std::string photos = "files";  // where photos live: "files" (data folder) or "database"
   int photo_retention_days = 0;  // 0 = keep photos forever
   int64_t photo_quota_mb = 0;    // 0 = no quota
   int64_t min_free_disk_mb = 100;
