@@ -124,6 +124,7 @@ int RunServe(const ServeOptions& o) {
       return who.ok() && RoleAllows(who->role, Role::kViewer);
     };
     hub_options.origin_allowed = origin_allowed;
+    hub_options.max_clients = static_cast<size_t>(o.max_live_clients);
     hub = live::Hub::Create(*store, bus, std::move(hub_options));
   }
 
@@ -155,7 +156,16 @@ int RunServe(const ServeOptions& o) {
   if (Status counted = space->Recount(); !counted.ok()) {
     vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
   }
-  ingest::PhotoJanitor janitor(o.data_dir, {.retention_days = o.photo_retention_days}, space);
+  // Started before the server listens: whatever an interrupted upload of an earlier run left
+  // (a temporary file, a photo whose scan was never committed) goes in its first sweep.
+  ingest::PhotoJanitorOptions janitor_options{.retention_days = o.photo_retention_days,
+                                              .leftovers_before = std::chrono::system_clock::now()};
+  if (store) {
+    janitor_options.has_scan = [s = store.get()](const std::string& image_path) {
+      return s->HasScanForImage(image_path);
+    };
+  }
+  ingest::PhotoJanitor janitor(o.data_dir, std::move(janitor_options), space);
   janitor.Start();
   const ingest::ScanService scans(
       store.get(), store_reason, detector.get(), model_reason, model_version_id,
@@ -173,6 +183,12 @@ int RunServe(const ServeOptions& o) {
   deps.web_dir = o.web_dir;
   deps.auth = &authenticator;
   deps.origin_allowed = origin_allowed;
+  for (const auto& origin : o.cors_origins) {
+    if (Status allowed = deps.cors.Allow(origin); !allowed.ok()) {
+      vs::log::Error("bad --cors-origins", {{"error", allowed.ToString()}});
+      return 1;
+    }
+  }
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -199,8 +215,9 @@ int RunServe(const ServeOptions& o) {
   server_options.heavy.max_in_flight = o.detect_queue;
   http::Server::UpgradeHandler upgrade;
   if (hub) {
-    upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request) {
-      hub->Accept(std::move(stream), std::move(request));
+    upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request,
+                     std::shared_ptr<void> hold) {
+      hub->Accept(std::move(stream), std::move(request), std::move(hold));
     };
   }
   if (!CatchStopSignals()) {

@@ -36,6 +36,9 @@ class CountingStore final : public store::Store {
   Result<store::ScanRecord> InsertScan(const store::NewScan& s) override {
     return inner_.InsertScan(s);
   }
+  Result<bool> HasScanForImage(const std::string& image_path) override {
+    return inner_.HasScanForImage(image_path);
+  }
   Result<store::ScanRecord> GetScan(store::Id id, bool with) override {
     return inner_.GetScan(id, with);
   }

@@ -359,6 +359,8 @@ const std::vector<Migration>& Migrations() {
        "shelf_location || char(31) || sku, timestamp);"},
       {6, "accounts and audit log", kAccountTables},
       {7, "small event payloads", kSmallEventPayloads},
+      // The photo janitor looks scans up by photo (Store::HasScanForImage).
+      {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
   };
   return kAll;
 }

@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
+  Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
   Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
                                                const PageRequest& page) override;

@@ -88,6 +88,12 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     token,
     dataDir,
     logs,
+    pid: child.pid,
+    // Sends `signal` (SIGKILL by default) and waits for the exit; keeps the data folder.
+    async kill(signal = 'SIGKILL') {
+      child.kill(signal);
+      return exited;
+    },
     // SIGTERM, wait for a clean exit; returns {code, signal}. Removes the data folder.
     async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');
