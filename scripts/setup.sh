@@ -26,6 +26,7 @@ APT_PACKAGES=(
   darknet opencv-doc
   chromium
   wrk hyperfine
+  sqlite3
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -63,7 +63,8 @@ Status CheckBody(const http::Request& request, http::BodyKind kind) {
       return Status::UnsupportedMedia("send the request body as application/json");
     case http::BodyKind::kUpload:
       // A cross-site HTML form can send multipart/form-data but never the raw types, which
-      // need a CORS preflight that this server does not answer.
+      // need a CORS preflight that this server answers only for --cors-origins (whose callers
+      // must send a bearer token).
       if (type == "multipart/form-data" || type == "application/octet-stream" ||
           type.rfind("image/", 0) == 0) {
         return Status::Ok();
@@ -129,6 +130,13 @@ Result<auth::Principal> Api::Authorize(http::Request& request, const http::Route
     // with every state-changing request; bearer-token clients send no cookie and need neither.
     const std::string_view origin = request.header(bh::field::origin);
     const std::string_view fetch_site = http::Sv(request.raw["Sec-Fetch-Site"]);
+    // A page of a CORS origin holds a token of its own: a cross-site page cannot make the
+    // browser send one, so only cookie requests must stay same-origin.
+    const bool cors_token = !principal->via_cookie() && deps_.cors.Allows(origin);
+    if (cors_token) {
+      VS_RETURN_IF_ERROR(CheckBody(request, spec.body));
+      return principal;
+    }
     if (!fetch_site.empty() && fetch_site != "same-origin" && fetch_site != "none") {
       return Status::PermissionDenied("cross-site requests may not change data");
     }
@@ -162,6 +170,12 @@ void Api::Audit(const http::Request& request, const http::Response& response) co
 }
 
 http::Response Api::Handle(http::Request& request) const {
+  http::Response res = Answer(request);
+  deps_.cors.Apply(request, res);
+  return res;
+}
+
+http::Response Api::Answer(http::Request& request) const {
   const unsigned version = request.raw.version();
   if (!IsApiPath(request.path)) {
     if (request.method() != bh::verb::get) {

@@ -6,6 +6,8 @@
 // given), authorised by the route's declared role (403), a state-changing request carried by the
 // session cookie must be same-origin (403), and the body must have the route's media type (415).
 // Successful or not, every state-changing admin request is written to the audit log.
+// CORS is closed unless ApiDeps::cors names origins (http/cors.h); a bearer-token request from
+// such an origin may also change data, a cookie request never cross-origin.
 // Every GET /api/* JSON answer (but /api/health) carries an ETag made from the store's last event
 // id and the request target, and answers 304 to a matching If-None-Match.
 #pragma once
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "auth/authenticator.h"
+#include "http/cors.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "http/static_files.h"
@@ -37,6 +40,8 @@ struct ApiDeps {
   // Whether a browser Origin ("http://host:port") may change data with the session cookie.
   // Empty: the Origin's host[:port] must equal the Host header.
   std::function<bool(std::string_view origin)> origin_allowed;
+  // Origins whose pages may call the API with a bearer token (CORS); closed by default.
+  http::CorsPolicy cors;
 };
 
 class Api {
@@ -51,6 +56,8 @@ class Api {
   // The caller of `request` if it may use `spec`, else the error answer. Sets request.caller and
   // caller_role once the caller is known (also when it is then refused).
   Result<auth::Principal> Authorize(http::Request& request, const http::RouteSpec& spec) const;
+  // Handle without the CORS headers.
+  http::Response Answer(http::Request& request) const;
   void Audit(const http::Request& request, const http::Response& response) const;
 
   ApiDeps deps_;

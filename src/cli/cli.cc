@@ -85,11 +85,17 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "allowed-origins", serve.allowed_origins,
       "extra browser origins that may write, e.g. https://shelf.example.com behind TLS")
       ->delimiter(',');
+  Opt(serve_cmd, "cors-origins", serve.cors_origins,
+      "origins whose pages may call the API with a bearer token (CORS; closed by default)")
+      ->delimiter(',');
   Opt(serve_cmd, "max-connections", serve.max_connections,
       "open connections (0 = min(4096, descriptor limit - 256))")
       ->check(CLI::Range(0, 1'000'000));
   Opt(serve_cmd, "max-connections-per-ip", serve.max_connections_per_address,
       "open connections per client address")
+      ->check(CLI::Range(1, 1'000'000));
+  Opt(serve_cmd, "max-live-clients", serve.max_live_clients,
+      "open live-feed connections; more get 503 before the upgrade")
       ->check(CLI::Range(1, 1'000'000));
   Opt(serve_cmd, "max-inflight-body-mb", serve.max_inflight_body_mb,
       "request body MiB being received at once, all clients together")

@@ -41,8 +41,10 @@ struct ServeOptions {
   int decode_budget_ms = 2000;
   std::vector<std::string> allowed_hosts;    // besides this machine's names and addresses
   std::vector<std::string> allowed_origins;  // e.g. https://shelf.example.com behind TLS
+  std::vector<std::string> cors_origins;     // pages that may call the API with a token (CORS)
   int max_connections = 0;                   // 0 = min(4096, descriptor limit - 256)
   int max_connections_per_address = 256;
+  int max_live_clients = 10000;  // open live-feed WebSockets; more get 503 before the upgrade
   int max_inflight_body_mb = 256;
   int detect_threads = 0;  // 0 = one per core
   int detect_queue = 0;    // detections queued + running; 0 = 2 x threads

@@ -125,6 +125,7 @@ int RunServe(const ServeOptions& o) {
       return who.ok() && RoleAllows(who->role, Role::kViewer);
     };
     hub_options.origin_allowed = origin_allowed;
+    hub_options.max_clients = static_cast<size_t>(o.max_live_clients);
     hub = live::Hub::Create(*store, bus, std::move(hub_options));
   }
 
@@ -162,8 +163,32 @@ int RunServe(const ServeOptions& o) {
   if (Status counted = space->Recount(); !counted.ok()) {
     vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
   }
-  ingest::PhotoJanitor janitor(o.data_dir, {.retention_days = o.photo_retention_days}, space);
-  if (!photos_in_database) janitor.Start();
+  // Started before the server listens: whatever an interrupted upload of an earlier run left
+  // (a temporary file, a photo whose scan was never committed) goes in its first sweep.
+  const auto serve_start = std::chrono::system_clock::now();
+  ingest::PhotoJanitorOptions janitor_options{.retention_days = o.photo_retention_days,
+                                              .leftovers_before = serve_start};
+  if (store) {
+    janitor_options.has_scan = [s = store.get()](const std::string& image_path) {
+      return s->HasScanForImage(image_path);
+    };
+  }
+  ingest::PhotoJanitor janitor(o.data_dir, std::move(janitor_options), space);
+  if (photos_in_database) {
+    // The same first sweep over photo rows: a photo written just before a crash, whose scan
+    // was never committed.
+    if (store) {
+      auto removed = store->DeleteOrphanPhotos(
+          std::chrono::time_point_cast<std::chrono::milliseconds>(serve_start));
+      if (!removed.ok()) {
+        vs::log::Warn("cannot remove orphan photos", {{"error", removed.status().ToString()}});
+      } else if (*removed > 0) {
+        vs::log::Info("removed orphan photos", {{"photos", *removed}});
+      }
+    }
+  } else {
+    janitor.Start();
+  }
   const ingest::ScanService scans(
       store.get(), store_reason, detector.get(), model_reason, model_version_id,
       photos_in_database ? ingest::ImageFiles::InDatabase(store.get())
@@ -181,6 +206,12 @@ int RunServe(const ServeOptions& o) {
   deps.web_dir = o.web_dir;
   deps.auth = &authenticator;
   deps.origin_allowed = origin_allowed;
+  for (const auto& origin : o.cors_origins) {
+    if (Status allowed = deps.cors.Allow(origin); !allowed.ok()) {
+      vs::log::Error("bad --cors-origins", {{"error", allowed.ToString()}});
+      return 1;
+    }
+  }
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -207,8 +238,9 @@ int RunServe(const ServeOptions& o) {
   server_options.heavy.max_in_flight = o.detect_queue;
   http::Server::UpgradeHandler upgrade;
   if (hub) {
-    upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request) {
-      hub->Accept(std::move(stream), std::move(request));
+    upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request,
+                     std::shared_ptr<void> hold) {
+      hub->Accept(std::move(stream), std::move(request), std::move(hold));
     };
   }
   if (!CatchStopSignals()) {

@@ -46,6 +46,9 @@ Response ErrorResponse(const Status& status, unsigned version) {
        {{"code", CodeName(code)}, {"message", status.ok() ? "no error" : status.message()}}}};
   Response res = JsonResponse(HttpStatusFor(code), body, version);
   res.set(beast_http::field::cache_control, "no-store");
+  // Every 503 is a condition that passes (a budget, a locked or read-only store, a missing
+  // model being installed): say when to try again.
+  if (code == Code::kUnavailable) res.set(beast_http::field::retry_after, "1");
   return res;
 }
 

@@ -72,7 +72,8 @@ struct ServerOptions {
 
   // Open connections, all peers together. Over it, a new connection gets 503 with Retry-After: 1
   // and is closed. 0 = min(4096, RLIMIT_NOFILE - 256), at least 16. Connections handed to the
-  // upgrade handler stop counting once handed over.
+  // upgrade handler keep counting (with their peer address) until the handler lets go of the
+  // hold it was given.
   size_t max_connections = 0;
   // Open connections from one peer address. Over it: 429 with Retry-After: 1, then closed.
   size_t max_connections_per_address = 256;
@@ -90,8 +91,11 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Takes over an upgraded connection; the request has been read (header only).
-  using UpgradeHandler = std::function<void(boost::beast::tcp_stream, RawRequest)>;
+  // Takes over an upgraded connection; the request has been read (header only). `hold` is the
+  // connection's place in the connection caps: keep it while the connection is open, drop it
+  // when the connection closes.
+  using UpgradeHandler =
+      std::function<void(boost::beast::tcp_stream, RawRequest, std::shared_ptr<void> hold)>;
 
   // `handler` answers every request (on a worker thread); `upgrade` may be empty (then upgrade
   // requests reach `handler` like any other).

@@ -112,7 +112,9 @@ void Session::OnHeader(beast::error_code ec) {
                                 {"upgrade", "websocket"}});
       stream_.expires_never();
       auto message = parser_->release();
-      (*ctx_.upgrade)(std::move(stream_), RawRequest(std::move(message.base())));
+      // The upgraded connection keeps its place in the connection caps for as long as it lives.
+      auto hold = std::make_shared<ConnectionLimits::Lease>(std::move(connection_));
+      (*ctx_.upgrade)(std::move(stream_), RawRequest(std::move(message.base())), std::move(hold));
       return;
     }
   }

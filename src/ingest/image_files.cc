@@ -23,13 +23,24 @@ std::string RandomHex(int n) {
   return out;
 }
 
+// A failed file-system call: InsufficientStorage when the disk or a quota is full (the client
+// gets 507, as for the free-space floor), Unavailable otherwise.
+Status FileError(const std::string& what, int err) {
+  std::string msg = what + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) {
+    return Status::InsufficientStorage("no room for the photo on disk; nothing was stored (" + msg +
+                                       ")");
+  }
+  return Status::Unavailable(std::move(msg));
+}
+
 Status WriteAll(int fd, std::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Unavailable(std::string("cannot write image file: ") + std::strerror(errno));
+      return FileError("cannot write image file", errno);
     }
     done += static_cast<size_t>(n);
   }
@@ -83,22 +94,19 @@ Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received
 Status ImageFiles::WriteFileAtomically(const fs::path& final_path, std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
-  if (ec) {
-    return Status::Unavailable("cannot create " + final_path.parent_path().string() + ": " +
-                               ec.message());
-  }
+  if (ec) return FileError("cannot create " + final_path.parent_path().string(), ec.value());
   const fs::path tmp = final_path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Status::Unavailable("cannot create " + tmp.string() + ": " + std::strerror(errno));
+    return FileError("cannot create " + tmp.string(), errno);
   }
   Status st = WriteAll(fd, bytes);
   if (st.ok() && ::fsync(fd) != 0) {
-    st = Status::Unavailable(std::string("cannot sync image file: ") + std::strerror(errno));
+    st = FileError("cannot sync image file", errno);
   }
   ::close(fd);
   if (st.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    st = Status::Unavailable(std::string("cannot rename image file: ") + std::strerror(errno));
+    st = FileError("cannot rename image file", errno);
   }
   if (!st.ok()) ::unlink(tmp.c_str());
   return st;

@@ -35,9 +35,9 @@ class ImageFiles {
 
   // Writes `bytes` atomically (temporary file, fsync, rename; or one database row) to a new unique
   // path dated by `received_at`; returns the path relative to the data folder
-  // ("images/2026/11/28/...jpg"). Nothing half-written is ever readable.
-  // InsufficientStorage (nothing written) when the space has no room; Unavailable when the file
-  // system fails (nothing left behind).
+  // ("images/2026/11/28/...jpg"). Nothing half-written is ever readable. InsufficientStorage
+  // (nothing written) when the space has no room or the disk is full (ENOSPC, EDQUOT);
+  // Unavailable when the file system or the database fails otherwise (nothing left behind).
   Result<std::string> Write(std::string_view bytes, Timestamp received_at, std::string_view sha256,
                             std::string_view extension) const;
   // Removes a file written by Write (best effort; used when a scan is not stored after all).

@@ -1,5 +1,7 @@
 #include "ingest/photo_janitor.h"
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "core/log.h"
@@ -21,7 +23,23 @@ std::chrono::system_clock::time_point ToSystem(fs::file_time_type t) {
 
 PhotoJanitor::PhotoJanitor(fs::path data_dir, PhotoJanitorOptions options,
                            std::shared_ptr<PhotoSpace> space)
-    : images_dir_(std::move(data_dir) / "images"), options_(options), space_(std::move(space)) {}
+    : data_dir_(std::move(data_dir)),
+      images_dir_(data_dir_ / "images"),
+      options_(std::move(options)),
+      space_(std::move(space)) {}
+
+bool PhotoJanitor::IsOrphan(const fs::path& file, std::chrono::system_clock::time_point written,
+                            std::chrono::system_clock::time_point cutoff,
+                            bool* lookup_failed) const {
+  if (!options_.has_scan || written >= cutoff || written < orphans_checked_until_) return false;
+  const std::string relative = file.lexically_relative(data_dir_).generic_string();
+  auto named = options_.has_scan(relative);
+  if (!named.ok()) {
+    *lookup_failed = true;
+    return false;
+  }
+  return !*named;
+}
 
 PhotoJanitor::~PhotoJanitor() { Stop(); }
 
@@ -31,7 +49,8 @@ Result<SweepResult> PhotoJanitor::SweepOnce(std::chrono::system_clock::time_poin
   if (!fs::exists(images_dir_, ec)) return result;
   const bool expire = options_.retention_days > 0;
   const auto photo_cutoff = now - std::chrono::days(options_.retention_days);
-  const auto tmp_cutoff = now - kTmpMaxAge;
+  const auto leftover_cutoff = std::max(options_.leftovers_before, now - kTmpMaxAge);
+  bool lookup_failed = false;
   std::vector<fs::path> folders;
   fs::recursive_directory_iterator it(images_dir_, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -44,17 +63,29 @@ Result<SweepResult> PhotoJanitor::SweepOnce(std::chrono::system_clock::time_poin
     const auto written = ToSystem(it->last_write_time(entry_ec));
     if (entry_ec) continue;
     const bool tmp = it->path().extension() == ".tmp";
-    if (!(tmp ? written < tmp_cutoff : expire && written < photo_cutoff)) continue;
+    bool orphan = false;
+    if (tmp) {
+      if (written >= leftover_cutoff) continue;
+    } else if (!(expire && written < photo_cutoff)) {
+      orphan = IsOrphan(it->path(), written, leftover_cutoff, &lookup_failed);
+      if (!orphan) continue;
+    }
     const uintmax_t size = it->file_size(entry_ec);
     if (fs::remove(it->path(), entry_ec)) {
       ++result.removed_files;
       result.removed_bytes += entry_ec ? 0 : size;
+      if (orphan) {
+        ++result.removed_orphans;
+        vs::log::Warn("removed a photo whose scan was never stored",
+                      {{"path", it->path().lexically_relative(data_dir_).generic_string()}});
+      }
     } else if (entry_ec) {
       vs::log::Warn("cannot remove an expired photo",
                     {{"path", it->path().string()}, {"error", entry_ec.message()}});
     }
   }
   if (ec) return Status::Unavailable("cannot walk " + images_dir_.string() + ": " + ec.message());
+  if (!lookup_failed) orphans_checked_until_ = std::max(orphans_checked_until_, leftover_cutoff);
   // Deepest first, so that a month empties after its days.
   for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
     std::error_code rm_ec;

@@ -1,14 +1,20 @@
 // Retention of stored photos: a sweep deletes the photo files under <data>/images older than the
 // retention period (by file modification time, i.e. when the server wrote them), removes the
 // day folders it empties and recounts PhotoSpace. Scans and detections stay in the store; the
-// scan's image route then answers 404 for its photo. Leftover temporary files of interrupted
-// writes ("*.tmp" older than an hour) go too, whatever the retention.
+// scan's image route then answers 404 for its photo. Whatever the retention, it also removes what
+// an interrupted upload leaves (a crash between writing the photo and committing its scan):
+// temporary files ("*.tmp") and photos no scan names (asked of `has_scan`), once they are older
+// than an hour or were written before `leftovers_before` (the server's start, when no upload of
+// this process can be in flight). Each photo is looked up once, in the sweep after it passes the
+// cutoff. (`visionstock detect` writing into the same folder in the instant the server starts
+// could have a photo taken for an orphan; its scan then reports the photo missing.)
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -21,11 +27,17 @@ namespace vs::ingest {
 struct PhotoJanitorOptions {
   int retention_days = 0;                                 // 0 = keep photos forever
   std::chrono::seconds interval = std::chrono::hours(1);  // between sweeps of Start()
+  // Leftovers written before this are removed at once (see above); the epoch = only by age.
+  std::chrono::system_clock::time_point leftovers_before{};
+  // Whether a scan names the photo ("images/..." as stored); null = photos are never looked up.
+  // An error skips the photo until the next sweep.
+  std::function<Result<bool>(const std::string& image_path)> has_scan = nullptr;
 };
 
 struct SweepResult {
-  int64_t removed_files = 0;
+  int64_t removed_files = 0;  // expired photos, temporary files and orphans together
   uint64_t removed_bytes = 0;
+  int64_t removed_orphans = 0;  // photos no scan named
 };
 
 class PhotoJanitor {
@@ -46,8 +58,14 @@ class PhotoJanitor {
   void Stop();
 
  private:
+  bool IsOrphan(const std::filesystem::path& file, std::chrono::system_clock::time_point written,
+                std::chrono::system_clock::time_point cutoff, bool* lookup_failed) const;
+
+  std::filesystem::path data_dir_;
   std::filesystem::path images_dir_;
   PhotoJanitorOptions options_;
+  // Photos written before this were looked up by an earlier sweep (SweepOnce's thread only).
+  std::chrono::system_clock::time_point orphans_checked_until_{};
   std::shared_ptr<PhotoSpace> space_;
   std::mutex mu_;
   std::condition_variable wake_;

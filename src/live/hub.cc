@@ -32,13 +32,15 @@ HubImpl::~HubImpl() {
 }
 
 void HubImpl::Accept(beast::tcp_stream stream,
-                     beast::http::request<beast::http::string_body> request) {
+                     beast::http::request<beast::http::string_body> request,
+                     std::shared_ptr<void> hold) {
   // A session's handlers must never run concurrently. Unless the stream already runs on a
   // strand, move its socket onto a new strand of the same execution context.
   using IoStrand = net::strand<net::io_context::executor_type>;
   using AnyStrand = net::strand<net::any_io_executor>;
   auto start = [&](beast::tcp_stream s) {
-    std::make_shared<Session>(shared_from_this(), std::move(s), std::move(request))->Start();
+    std::make_shared<Session>(shared_from_this(), std::move(s), std::move(request), std::move(hold))
+        ->Start();
   };
   if (stream.get_executor().target<IoStrand>() || stream.get_executor().target<AnyStrand>()) {
     return start(std::move(stream));
@@ -60,6 +62,18 @@ void HubImpl::Accept(beast::tcp_stream stream,
 size_t HubImpl::client_count() const {
   std::lock_guard lock(mu_);
   return sessions_.size();
+}
+
+bool HubImpl::AdmitClient() {
+  std::lock_guard lock(mu_);
+  if (admitted_ >= options_.max_clients) return false;
+  ++admitted_;
+  return true;
+}
+
+void HubImpl::LeaveClient() {
+  std::lock_guard lock(mu_);
+  --admitted_;
 }
 
 bool HubImpl::closed() const {

@@ -27,8 +27,8 @@
 // recorded before it has planogram_name null).
 //
 // Refusals before the upgrade, answered with {"error":{"code":..,"message":..}}: 400 (not an
-// upgrade, bad ?after), 403 (Origin), 401 (HubOptions::authorize said no), 503 (after CloseAll,
-// or max_clients connected).
+// upgrade, bad ?after), 403 (Origin), 401 (HubOptions::authorize said no), 503 with
+// Retry-After: 1 (after CloseAll, or max_clients connected).
 // Close codes: 1001 shutdown, 1003 binary message, 1007 malformed message, 1008 "too slow",
 // 1009 oversized message, 1011 store unavailable.
 #pragma once
@@ -91,8 +91,10 @@ class Hub {
 
   // Takes over a connection whose request is a WebSocket upgrade to /api/live: checks it (the
   // refusals above: answered, then closed), completes the handshake and serves the client until
-  // it leaves. Runs on the stream's executor; never blocks the caller.
-  virtual void Accept(boost::beast::tcp_stream stream, UpgradeRequest request) = 0;
+  // it leaves. Runs on the stream's executor; never blocks the caller. `hold` (may be null) is
+  // kept until the connection closes: the HTTP server's place for it in its connection caps.
+  virtual void Accept(boost::beast::tcp_stream stream, UpgradeRequest request,
+                      std::shared_ptr<void> hold = nullptr) = 0;
 
   virtual size_t client_count() const = 0;
   // Closes every client (server shutdown) and refuses new ones (503). Returns once no store read

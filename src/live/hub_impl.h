@@ -22,7 +22,8 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   ~HubImpl() override;
 
   void Accept(boost::beast::tcp_stream stream,
-              boost::beast::http::request<boost::beast::http::string_body> request) override;
+              boost::beast::http::request<boost::beast::http::string_body> request,
+              std::shared_ptr<void> hold) override;
   size_t client_count() const override;
   void CloseAll() override;
 
@@ -40,6 +41,11 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // Removes a session; idempotent.
   void Unregister(const Session* session);
   bool closed() const;
+  // A place among max_clients for a connection about to upgrade, taken before the handshake so
+  // that upgrades arriving together cannot pass the cap; false when none is left. Every true
+  // is matched by one LeaveClient.
+  bool AdmitClient();
+  void LeaveClient();
   // Brackets a replay read on the worker. BeginFetch is false once CloseAll has been called.
   bool BeginFetch();
   void EndFetch();
@@ -55,6 +61,7 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // One thread, so events reach sessions in publication order.
   boost::asio::thread_pool fanout_{1};
   mutable std::mutex mu_;
+  size_t admitted_ = 0;  // guarded by mu_: places taken by AdmitClient
   std::condition_variable fetches_done_;
   std::atomic<size_t> replay_held_{0};
   int fetches_ = 0;                                                      // guarded by mu_

@@ -46,14 +46,17 @@ bool OriginOk(const HubOptions& options, const Session::Request& request) {
 
 }  // namespace
 
-Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request request)
+Session::Session(std::shared_ptr<HubImpl> hub, beast::tcp_stream stream, Request request,
+                 std::shared_ptr<void> hold)
     : hub_(std::move(hub)),
       ws_(std::move(stream)),
       request_(std::move(request)),
-      teardown_timer_(ws_.get_executor()) {}
+      teardown_timer_(ws_.get_executor()),
+      hold_(std::move(hold)) {}
 
 Session::~Session() {
   ReleaseReplay();
+  if (admitted_) hub_->LeaveClient();
   hub_->Unregister(this);
 }
 
@@ -75,7 +78,8 @@ void Session::Start() {
                       "the server is shutting down");
     }
     const HubOptions& options = s.hub_->options();
-    if (s.hub_->client_count() >= options.max_clients) {
+    s.admitted_ = s.hub_->AdmitClient();
+    if (!s.admitted_) {
       return s.Reject(http::status::service_unavailable, "unavailable", "too many live clients");
     }
     if (!OriginOk(options, s.request_)) {
@@ -111,6 +115,7 @@ void Session::Reject(http::status status, const char* code, const std::string& m
   response_.result(status);
   response_.set(http::field::server, "visionstock");
   response_.set(http::field::content_type, "application/json");
+  if (status == http::status::service_unavailable) response_.set(http::field::retry_after, "1");
   response_.keep_alive(false);
   response_.body() = Serialise({{"error", {{"code", code}, {"message", message}}}});
   response_.prepare_payload();

@@ -33,7 +33,9 @@ class Session : public std::enable_shared_from_this<Session> {
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
   // `stream` must already run on a strand (see HubImpl::Accept).
-  Session(std::shared_ptr<HubImpl> hub, boost::beast::tcp_stream stream, Request request);
+  // `hold` is kept for the connection's life (see Hub::Accept); may be null.
+  Session(std::shared_ptr<HubImpl> hub, boost::beast::tcp_stream stream, Request request,
+          std::shared_ptr<void> hold);
   ~Session();
 
   // Checks the request, then handshakes and serves.
@@ -94,6 +96,8 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t replay_reserved_ = 0;
   void ReleaseReplay();
   bool registered_ = false;
+  bool admitted_ = false;  // holds a place among the hub's max_clients
+  std::shared_ptr<void> hold_;
   bool live_ = false;          // replay finished: events go straight to the queue
   store::Id cursor_ = 0;       // replay position; after going live, the last replayed id
   bool fetched_once_ = false;  // the first replay read (with the hello) has been issued

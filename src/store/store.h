@@ -35,6 +35,10 @@ class Store {
   // class name) with a "scan.created" event. Returns the stored scan with its detections.
   virtual Result<ScanRecord> InsertScan(const NewScan& scan) = 0;
   virtual Result<ScanRecord> GetScan(Id id, bool with_detections) = 0;
+  // Whether a scan names this photo (`image_path` as stored: "images/YYYY/MM/DD/name.ext").
+  // The photo janitor asks it to find photos whose scan was never committed (a crash between
+  // writing the photo and committing its scan).
+  virtual Result<bool> HasScanForImage(const std::string& image_path) = 0;
   virtual Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) = 0;
   // Newest first (captured_at, then id). InvalidValue for a malformed cursor.
   virtual Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
@@ -107,6 +111,9 @@ class Store {
   virtual Status PutPhoto(const std::string& path, std::string_view bytes) = 0;
   virtual Result<std::string> GetPhoto(const std::string& path) = 0;
   virtual Status DeletePhoto(const std::string& path) = 0;
+  // Removes the photos stored before `before` that no scan names (a crash between a photo's write
+  // and its scan's commit leaves one); returns how many.
+  virtual Result<int64_t> DeleteOrphanPhotos(Timestamp before) = 0;
 
   // --- events ---------------------------------------------------------------------------------
   // Events with id > after_id, oldest first, at most `limit`.

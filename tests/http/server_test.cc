@@ -46,7 +46,7 @@ class ServerTest : public ::testing::Test {
     });
     server = std::make_unique<Server>(
         options, [this](Request& r) { return router.Dispatch(r); },
-        [this](boost::beast::tcp_stream stream, RawRequest req) {
+        [this](boost::beast::tcp_stream stream, RawRequest req, std::shared_ptr<void>) {
           upgraded_target = std::string(req.target());
           beast_http::response<beast_http::string_body> res{beast_http::status::switching_protocols,
                                                             11};

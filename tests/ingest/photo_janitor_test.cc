@@ -4,6 +4,8 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <functional>
+#include <set>
 #include <string>
 
 namespace vs::ingest {
@@ -84,6 +86,74 @@ TEST_F(PhotoJanitorTest, TheThreadSweepsAtOnceAndStopsPromptly) {
   EXPECT_FALSE(Exists("2026/01/01/old.jpg"));
   janitor.Stop();  // wakes the 24-hour wait; a hang here fails the test by its timeout
   janitor.Stop();  // idempotent
+}
+
+// The scans of a store, as the janitor sees them: the set of photo paths they name.
+struct Named {
+  std::set<std::string> paths;
+  int lookups = 0;
+  bool fail = false;
+  std::function<Result<bool>(const std::string&)> Fn() {
+    return [this](const std::string& p) -> Result<bool> {
+      ++lookups;
+      if (fail) return Status::Unavailable("store down");
+      return paths.count(p) > 0;
+    };
+  }
+};
+
+TEST_F(PhotoJanitorTest, AtStartRemovesPhotosNoScanNamesAndEveryTemporaryFile) {
+  // Left by a crash just before this start: a photo whose scan was never committed and a
+  // temporary file, beside a photo with its scan.
+  Photo("2026/11/28/stored.jpg", 10, std::chrono::seconds(3));
+  Photo("2026/11/28/orphan.jpg", 20, std::chrono::seconds(2));
+  Photo("2026/11/28/half.jpg.tmp", 30, std::chrono::seconds(1));
+  Named named{.paths = {"images/2026/11/28/stored.jpg"}};
+  auto space = std::make_shared<PhotoSpace>(dir_, PhotoSpaceLimits{});
+  PhotoJanitor janitor(
+      dir_, {.leftovers_before = std::chrono::system_clock::now(), .has_scan = named.Fn()}, space);
+  auto swept = janitor.SweepOnce(std::chrono::system_clock::now());
+  ASSERT_TRUE(swept.ok()) << swept.status().ToString();
+  EXPECT_EQ(swept->removed_files, 2);
+  EXPECT_EQ(swept->removed_orphans, 1);
+  EXPECT_EQ(swept->removed_bytes, 50u);
+  EXPECT_TRUE(Exists("2026/11/28/stored.jpg"));
+  EXPECT_FALSE(Exists("2026/11/28/orphan.jpg"));
+  EXPECT_FALSE(Exists("2026/11/28/half.jpg.tmp"));
+  EXPECT_EQ(space->used_bytes(), 10u);
+  // Each photo is looked up once: the next sweep asks nothing about them.
+  const int lookups = named.lookups;
+  EXPECT_EQ(janitor.SweepOnce(std::chrono::system_clock::now())->removed_files, 0);
+  EXPECT_EQ(named.lookups, lookups);
+}
+
+TEST_F(PhotoJanitorTest, PhotosOfUploadsStillInFlightAreLeftAlone) {
+  // Written after the start and less than an hour ago: their scans may be committing now.
+  PhotoJanitor janitor(
+      dir_,
+      {.leftovers_before = std::chrono::system_clock::now() - hours(2), .has_scan = Named{}.Fn()},
+      nullptr);
+  Photo("2026/11/28/committing.jpg", 10, std::chrono::seconds(1));
+  Photo("2026/11/28/writing.jpg.tmp", 10, std::chrono::seconds(1));
+  Photo("2026/11/28/lost.jpg", 10, hours(3));  // older than the hour: an orphan
+  auto swept = janitor.SweepOnce(std::chrono::system_clock::now());
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->removed_orphans, 1);
+  EXPECT_TRUE(Exists("2026/11/28/committing.jpg"));
+  EXPECT_TRUE(Exists("2026/11/28/writing.jpg.tmp"));
+  EXPECT_FALSE(Exists("2026/11/28/lost.jpg"));
+}
+
+TEST_F(PhotoJanitorTest, AFailedLookupKeepsThePhotoAndAsksAgainNextSweep) {
+  Photo("2026/11/28/unknown.jpg", 10, hours(3));
+  Named named;
+  named.fail = true;
+  PhotoJanitor janitor(dir_, {.has_scan = named.Fn()}, nullptr);
+  ASSERT_TRUE(janitor.SweepOnce(std::chrono::system_clock::now()).ok());
+  EXPECT_TRUE(Exists("2026/11/28/unknown.jpg"));
+  named.fail = false;
+  EXPECT_EQ(janitor.SweepOnce(std::chrono::system_clock::now())->removed_orphans, 1);
+  EXPECT_FALSE(Exists("2026/11/28/unknown.jpg"));
 }
 
 }  // namespace

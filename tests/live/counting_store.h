@@ -36,6 +36,9 @@ class CountingStore final : public store::Store {
   Result<store::ScanRecord> InsertScan(const store::NewScan& s) override {
     return inner_.InsertScan(s);
   }
+  Result<bool> HasScanForImage(const std::string& image_path) override {
+    return inner_.HasScanForImage(image_path);
+  }
   Result<store::ScanRecord> GetScan(store::Id id, bool with) override {
     return inner_.GetScan(id, with);
   }
@@ -120,6 +123,9 @@ class CountingStore final : public store::Store {
   }
   Result<std::string> GetPhoto(const std::string& path) override { return inner_.GetPhoto(path); }
   Status DeletePhoto(const std::string& path) override { return inner_.DeletePhoto(path); }
+  Result<int64_t> DeleteOrphanPhotos(Timestamp before) override {
+    return inner_.DeleteOrphanPhotos(before);
+  }
 
  private:
   store::Store& inner_;

@@ -24,6 +24,7 @@ class MemoryEventStore final : public store::Store {
 
   Result<store::ScanRecord> InsertScan(const store::NewScan&) override { return No(); }
   Result<store::ScanRecord> GetScan(store::Id, bool) override { return No(); }
+  Result<bool> HasScanForImage(const std::string&) override { return No(); }
   Result<store::Page<store::ScanRecord>> ListScans(const store::ScanFilter&,
                                                    const store::PageRequest&) override {
     return No();
@@ -80,6 +81,7 @@ class MemoryEventStore final : public store::Store {
   Status PutPhoto(const std::string&, std::string_view) override { return No(); }
   Result<std::string> GetPhoto(const std::string&) override { return No(); }
   Status DeletePhoto(const std::string&) override { return No(); }
+  Result<int64_t> DeleteOrphanPhotos(Timestamp) override { return No(); }
 
  private:
   static Status No() { return Status::Unavailable("the memory event store keeps only events"); }

@@ -30,6 +30,20 @@ TEST_P(PhotosTest, RoundTripConflictDeleteAndNoEvents) {
   EXPECT_EQ(*store->LastEventId(), 0);
 }
 
+TEST_P(PhotosTest, OrphanPhotosBeforeATimeAreRemovedAndScannedOnesKept) {
+  auto store = OpenStore();
+  ASSERT_TRUE(store);
+  const NewScan scan = testing::Scan("s", "A", 1795824000000, {testing::Det("bottle", 0.5)});
+  ASSERT_TRUE(store->PutPhoto(scan.image_path, "scanned").ok());
+  ASSERT_TRUE(store->InsertScan(scan).ok());
+  ASSERT_TRUE(store->PutPhoto("images/orphan.jpg", "left by a crash").ok());
+  EXPECT_EQ(*store->DeleteOrphanPhotos(FromUnixMillis(0)), 0);  // nothing that old
+  const Timestamp later = Now() + std::chrono::seconds(1);
+  EXPECT_EQ(*store->DeleteOrphanPhotos(later), 1);
+  EXPECT_EQ(store->GetPhoto("images/orphan.jpg").status().code(), Code::kNotFound);
+  EXPECT_EQ(*store->GetPhoto(scan.image_path), "scanned");
+}
+
 VS_STORE_BACKENDS(PhotosTest);
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "backends.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "test_util.h"
 
@@ -112,6 +113,43 @@ TEST_P(StoreTest, RejectsInvalidDetections) {
   bad_model.model_version_id = 42;  // no such model: foreign key
   EXPECT_FALSE(s->InsertScan(bad_model).ok());
   EXPECT_EQ(*s->LastEventId(), 0);
+}
+
+TEST_P(StoreTest, HasScanForImageByStoredPath) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  const NewScan in = Scan("s", "A", kT0, {Det("bottle", 0.5)});
+  EXPECT_FALSE(*s->HasScanForImage(in.image_path));
+  ASSERT_TRUE(s->InsertScan(in).ok());
+  EXPECT_TRUE(*s->HasScanForImage(in.image_path));
+  EXPECT_FALSE(*s->HasScanForImage("images/other.jpg"));
+  EXPECT_FALSE(*s->HasScanForImage(""));
+  // Looked up by an index, not by a scan of the table.
+  EXPECT_EQ(QueryInt(postgres() ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'scans_image'"
+                                : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'scans_image'"),
+            1);
+}
+
+TEST(SqliteStoreTest, FaultsOfTheFileReachClientsAsTheirOwnCodes) {
+  using sqlite::ErrorStatus;
+  // A full disk is 507, a read-only file or a lock held elsewhere 503, whatever extended code
+  // SQLite reports, each with a message that says which.
+  const Status full = ErrorStatus(nullptr, SQLITE_FULL, "INSERT");
+  EXPECT_EQ(full.code(), Code::kInsufficientStorage);
+  EXPECT_NE(full.message().find("full"), std::string::npos);
+  for (int rc : {SQLITE_READONLY, SQLITE_READONLY_DBMOVED, SQLITE_READONLY_DIRECTORY}) {
+    const Status ro = ErrorStatus(nullptr, rc, "INSERT");
+    EXPECT_EQ(ro.code(), Code::kUnavailable) << rc;
+    EXPECT_NE(ro.message().find("read-only"), std::string::npos) << ro.message();
+  }
+  for (int rc : {SQLITE_BUSY, SQLITE_BUSY_TIMEOUT, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED}) {
+    const Status busy = ErrorStatus(nullptr, rc, "BEGIN IMMEDIATE");
+    EXPECT_EQ(busy.code(), Code::kUnavailable) << rc;
+    EXPECT_NE(busy.message().find("locked"), std::string::npos) << busy.message();
+  }
+  EXPECT_EQ(ErrorStatus(nullptr, SQLITE_CONSTRAINT_UNIQUE, "x").code(), Code::kConflict);
+  EXPECT_EQ(ErrorStatus(nullptr, SQLITE_CONSTRAINT_CHECK, "x").code(), Code::kInvalidValue);
+  EXPECT_EQ(ErrorStatus(nullptr, SQLITE_CORRUPT, "x").code(), Code::kInternal);
 }
 
 TEST_P(StoreTest, SkuComesFromCatalogueElseClassName) {

@@ -34,4 +34,15 @@ Status PgStore::DeletePhoto(const std::string& path) {
       .status();
 }
 
+Result<int64_t> PgStore::DeleteOrphanPhotos(Timestamp before) {
+  return WriteQuiet<int64_t>([&](Conn* c) -> Result<int64_t> {
+    auto r = c->Query(
+        "DELETE FROM photos WHERE created_at < $1"
+        " AND NOT EXISTS (SELECT 1 FROM scans WHERE scans.image_path = photos.path)",
+        Params::Of(ToUnixMillis(before)));
+    if (!r.ok()) return r.status();
+    return r->Affected();
+  });
+}
+
 }  // namespace vs::store::pg

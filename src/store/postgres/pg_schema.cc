@@ -273,6 +273,8 @@ const std::vector<Migration>& Migrations() {
       {3, "events in commit order, announced by NOTIFY", EventFunctionSql()},
       {4, "accounts and audit log", kAccountTables},
       {5, "photos kept in the database", kPhotoTable},
+      // The photo janitor looks scans up by photo (Store::HasScanForImage).
+      {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
   };
   return kAll;
 }

@@ -256,6 +256,14 @@ Result<ScanRecord> PgStore::InsertScan(const NewScan& in) {
   });
 }
 
+Result<bool> PgStore::HasScanForImage(const std::string& image_path) {
+  return Read<bool>([&](Conn* c) -> Result<bool> {
+    auto r = c->Query("SELECT 1 FROM scans WHERE image_path = $1 LIMIT 1", Params::Of(image_path));
+    if (!r.ok()) return r.status();
+    return !r->empty();
+  });
+}
+
 Result<ScanRecord> PgStore::GetScan(Id id, bool with_detections) {
   return Read<ScanRecord>([&](Conn* c) -> Result<ScanRecord> {
     auto s = QueryOne<ScanRecord>(

@@ -52,6 +52,7 @@ class PgStore final : public Store {
   void SetCommitListener(CommitListener listener) override;
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
+  Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
   Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
@@ -99,6 +100,7 @@ class PgStore final : public Store {
   Status PutPhoto(const std::string& path, std::string_view bytes) override;
   Result<std::string> GetPhoto(const std::string& path) override;
   Status DeletePhoto(const std::string& path) override;
+  Result<int64_t> DeleteOrphanPhotos(Timestamp before) override;
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 

@@ -5,23 +5,35 @@
 namespace vs::store::sqlite {
 
 Status ErrorStatus(sqlite3* db, int rc, std::string_view what) {
-  std::string msg(what);
-  msg += ": ";
-  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string detail(what);
+  detail += ": ";
+  detail += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
-      return Status::Conflict(std::move(msg));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_BUSY_SNAPSHOT:
-    case SQLITE_CANTOPEN:
-      return Status::Unavailable(std::move(msg));
+      return Status::Conflict(std::move(detail));
     default:
       break;
   }
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) return Status::InvalidValue(std::move(msg));
-  return Status::Internal(std::move(msg));
+  // Faults of the database file's surroundings, by primary code (rc may be an extended code):
+  // each says what happened first, since it reaches clients as the error message.
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Unavailable("the database is locked by another writer; nothing was written (" +
+                                 detail + ")");
+    case SQLITE_READONLY:
+      return Status::Unavailable("the database is read-only; nothing was written (" + detail + ")");
+    case SQLITE_FULL:
+      return Status::InsufficientStorage(
+          "the disk holding the database is full; nothing was written (" + detail + ")");
+    case SQLITE_CANTOPEN:
+      return Status::Unavailable(std::move(detail));
+    case SQLITE_CONSTRAINT:
+      return Status::InvalidValue(std::move(detail));
+    default:
+      return Status::Internal(std::move(detail));
+  }
 }
 
 Stmt::~Stmt() {

@@ -40,4 +40,15 @@ Status SqliteStore::DeletePhoto(const std::string& path) {
       .status();
 }
 
+Result<int64_t> SqliteStore::DeleteOrphanPhotos(Timestamp before) {
+  return WriteQuiet<int64_t>([&](Connection* c) -> Result<int64_t> {
+    auto q = c->Prepare(
+        "DELETE FROM photos WHERE created_at < ?"
+        " AND NOT EXISTS (SELECT 1 FROM scans WHERE scans.image_path = photos.path)");
+    if (!q.ok()) return q.status();
+    VS_RETURN_IF_ERROR(q->Bind(ToUnixMillis(before)).Run());
+    return static_cast<int64_t>(c->Changes());
+  });
+}
+
 }  // namespace vs::store::sqlite

@@ -370,6 +370,8 @@ const std::vector<Migration>& Migrations() {
       {6, "accounts and audit log", kAccountTables},
       {7, "small event payloads", kSmallEventPayloads},
       {8, "photos kept in the database", kPhotoTable},
+      // The photo janitor looks scans up by photo (Store::HasScanForImage).
+      {9, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
   };
   return kAll;
 }

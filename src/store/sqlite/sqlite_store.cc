@@ -284,6 +284,15 @@ Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
   });
 }
 
+Result<bool> SqliteStore::HasScanForImage(const std::string& image_path) {
+  auto r = AcquireReader();
+  if (!r.ok()) return r.status();
+  auto q = (*r)->Prepare("SELECT 1 FROM scans WHERE image_path = ? LIMIT 1");
+  if (!q.ok()) return q.status();
+  q->Bind(image_path);
+  return q->Step();
+}
+
 Result<ScanRecord> SqliteStore::GetScan(Id id, bool with_detections) {
   auto r = AcquireReader();
   if (!r.ok()) return r.status();

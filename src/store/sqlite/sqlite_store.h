@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
+  Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
   Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
                                                const PageRequest& page) override;
@@ -97,6 +98,7 @@ class SqliteStore final : public Store {
   Status PutPhoto(const std::string& path, std::string_view bytes) override;
   Result<std::string> GetPhoto(const std::string& path) override;
   Status DeletePhoto(const std::string& path) override;
+  Result<int64_t> DeleteOrphanPhotos(Timestamp before) override;
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 

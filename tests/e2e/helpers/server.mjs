@@ -88,7 +88,9 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     token,
     dataDir,
     logs,
-    // Ends the process with `signal` at once (no clean-up: a crash) and waits for it to exit.
+    pid: child.pid,
+    // Sends `signal` (SIGKILL by default: a crash, no clean-up) and waits for the exit; keeps
+    // the data folder.
     async kill(signal = 'SIGKILL') {
       child.kill(signal);
       return exited;
