@@ -111,6 +111,10 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {}, db
   };
 }
 
+// The --db arguments that make a command-line run use `server`'s store (none for SQLite in the
+// data folder).
+export const dbArgs = (server) => (server.db ? ['--db', server.db] : []);
+
 // Every file under <dataDir>/images (relative paths), sorted.
 export function storedImages(dataDir) {
   const root = join(dataDir, 'images');
