@@ -4,6 +4,7 @@
 //   notify  INSERT; SELECT pg_notify(...); COMMIT
 //   event   the store's event tail: INSERT; SELECT bench_append_event(...) (the same body as the
 //           store's vs_append_event: advisory xact lock, INSERT, pg_notify); COMMIT
+//   event+p as event, with the function call and COMMIT in one round trip (what the store does)
 // and prints commits per second and the median/p99 latency of a transaction.
 //
 // Usage: pg_notify_bench [URL] [--threads T] [--seconds S]
@@ -37,7 +38,29 @@ bool Exec(PGconn* c, const char* sql) {
 struct Variant {
   const char* name;
   std::vector<const char*> statements;  // run in one transaction
+  bool pipelined = false;  // the last statement and COMMIT in one round trip, as the store does
 };
+
+// Sends `last` and COMMIT in one pipeline and reads every result up to the sync.
+bool PipelinedCommit(PGconn* c, const char* last) {
+  if (PQenterPipelineMode(c) != 1) return false;
+  bool ok = PQsendQueryParams(c, last, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+            PQsendQueryParams(c, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+            PQpipelineSync(c) == 1;
+  for (int nulls = 0; ok && nulls <= 2;) {
+    PGresult* r = PQgetResult(c);
+    if (!r) {
+      ++nulls;
+      continue;
+    }
+    const ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    if (st == PGRES_PIPELINE_SYNC) break;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) ok = false;
+  }
+  PQexitPipelineMode(c);
+  return ok;
+}
 
 void Run(const std::string& url, const Variant& v, int threads, int seconds) {
   std::atomic<bool> stop{false};
@@ -49,8 +72,9 @@ void Run(const std::string& url, const Variant& v, int threads, int seconds) {
       while (!stop) {
         const auto t0 = Clock::now();
         if (!Exec(c, "BEGIN")) break;
-        for (const char* s : v.statements) Exec(c, s);
-        if (!Exec(c, "COMMIT")) break;
+        const size_t plain = v.statements.size() - (v.pipelined ? 1 : 0);
+        for (size_t i = 0; i < plain; ++i) Exec(c, v.statements[i]);
+        if (v.pipelined ? !PipelinedCommit(c, v.statements.back()) : !Exec(c, "COMMIT")) break;
         lat[t].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
       }
       PQfinish(c);
@@ -115,6 +139,7 @@ int main(int argc, char** argv) {
       {"plain", {insert}},
       {"notify", {insert, "SELECT pg_notify('bench_events', 'x')"}},
       {"event", {insert, "SELECT bench_append_event()"}},
+      {"event+p", {insert, "SELECT bench_append_event()"}, true},
   };
   for (int threads : thread_counts) {
     for (const auto& v : variants) Run(url, v, threads, seconds);
