@@ -11,11 +11,16 @@ namespace {
 constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kText = 25, kFloat8 = 701;
 constexpr Oid kInt8Array = 1016, kFloat8Array = 1022, kTextArray = 1009, kByteaArray = 1001;
 
-std::string HexBytes(const std::vector<uint8_t>& bytes) {
+std::string_view AsText(const std::vector<uint8_t>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+std::string HexBytes(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\\x";
   out.reserve(2 + bytes.size() * 2);
-  for (uint8_t b : bytes) {
+  for (char c : bytes) {
+    const auto b = static_cast<uint8_t>(c);
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 15]);
   }
@@ -109,8 +114,10 @@ Params& Params::Add(double v) { return Push(DoubleText(v), kFloat8); }
 Params& Params::Add(std::string_view v) { return Push(std::string(v), kText); }
 
 Params& Params::AddBytes(const std::vector<uint8_t>& bytes) {
-  return bytes.empty() ? AddNull(kBytea) : Push(HexBytes(bytes), kBytea);
+  return bytes.empty() ? AddNull(kBytea) : Push(HexBytes(AsText(bytes)), kBytea);
 }
+
+Params& Params::AddByteString(std::string_view bytes) { return Push(HexBytes(bytes), kBytea); }
 
 Params& Params::Add(const std::vector<int64_t>& v) {
   return Push(ArrayText(v, [](std::string* o, int64_t x) { *o += std::to_string(x); }), kInt8Array);
@@ -138,7 +145,7 @@ Params& Params::AddBytesArray(const std::vector<std::vector<uint8_t>>& v) {
                           if (x.empty()) {
                             *o += "NULL";
                           } else {
-                            AppendQuoted(o, HexBytes(x));
+                            AppendQuoted(o, HexBytes(AsText(x)));
                           }
                         }),
               kByteaArray);
@@ -174,6 +181,11 @@ double Rows::Real(int row, int col) const {
 }
 
 bool Rows::Bool(int row, int col) const { return PQgetvalue(r_.get(), row, col)[0] == 't'; }
+
+std::string Rows::ByteString(int row, int col) const {
+  const std::vector<uint8_t> bytes = Bytes(row, col);
+  return std::string(bytes.begin(), bytes.end());
+}
 
 std::vector<uint8_t> Rows::Bytes(int row, int col) const {
   std::vector<uint8_t> out;

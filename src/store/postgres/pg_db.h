@@ -35,6 +35,8 @@ class Params {
   Params& Add(const char* v) { return Add(std::string_view(v)); }
   // A BYTEA, or NULL when `bytes` is empty (as the SQLite store binds empty blobs).
   Params& AddBytes(const std::vector<uint8_t>& bytes);
+  // A BYTEA, empty included (photos). Sent as hex text: twice the size on the wire.
+  Params& AddByteString(std::string_view bytes);
   template <typename T>
   Params& Add(const std::optional<T>& v) {
     if (v) return Add(*v);
@@ -81,6 +83,7 @@ class Rows {
   bool Bool(int row, int col) const;
   std::string Text(int row, int col) const { return PQgetvalue(r_.get(), row, col); }
   std::vector<uint8_t> Bytes(int row, int col) const;  // BYTEA
+  std::string ByteString(int row, int col) const;      // BYTEA as raw bytes
   std::optional<int64_t> OptInt(int row, int col) const {
     return IsNull(row, col) ? std::nullopt : std::optional<int64_t>(Int(row, col));
   }

@@ -255,6 +255,16 @@ class MigrationLock {
 
 }  // namespace
 
+// Photo bytes when the server keeps photos in the database (serve --photos database).
+constexpr const char* kPhotoTable = R"sql(
+CREATE TABLE photos (
+  path       TEXT PRIMARY KEY,
+  bytes      BYTEA NOT NULL,
+  size       BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql";
+
 // Append only: a released migration never changes (a database remembers which it has).
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
@@ -262,6 +272,7 @@ const std::vector<Migration>& Migrations() {
       {2, "detection rollups", kRollupTables},
       {3, "events in commit order, announced by NOTIFY", EventFunctionSql()},
       {4, "accounts and audit log", kAccountTables},
+      {5, "photos kept in the database", kPhotoTable},
   };
   return kAll;
 }
