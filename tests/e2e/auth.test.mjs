@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DARKNET, binary, cleanEnv, rawFetch, startServer, tempDir } from './helpers/server.mjs';
+import { DARKNET, binary, cleanEnv, rawFetch, startServer, tempDir, dbArgs } from './helpers/server.mjs';
 
 const json = (body) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const cli = (args, env = {}) => spawnSync(binary(), args, { env: cleanEnv(env), encoding: 'utf8' });
@@ -77,7 +77,7 @@ test('tokens and users from the command line; each role reaches what it may', as
   const server = await startServer({ dataDir });
   try {
     const made = (role) => {
-      const run = cli(['token', 'create', `${role} script`, '--role', role, '--json', '--data-dir', dataDir]);
+      const run = cli(['token', 'create', `${role} script`, '--role', role, '--json', '--data-dir', dataDir, ...dbArgs(server)]);
       assert.equal(run.status, 0, run.stderr);
       return JSON.parse(run.stdout);
     };
@@ -96,14 +96,14 @@ test('tokens and users from the command line; each role reaches what it may', as
     assert.equal((await rawFetch(`${server.url}/api/planograms`, { ...json(plan), headers: { ...as(operator), 'Content-Type': 'application/json' } })).status, 403);
 
     // Users: add one with a password from the environment, log in, remove.
-    const add = cli(['user', 'add', 'dana', '--role', 'viewer', '--data-dir', dataDir], { VISIONSTOCK_USER_PASSWORD: 'dana-password' });
+    const add = cli(['user', 'add', 'dana', '--role', 'viewer', '--data-dir', dataDir, ...dbArgs(server)], { VISIONSTOCK_USER_PASSWORD: 'dana-password' });
     assert.equal(add.status, 0, add.stderr);
-    const list = JSON.parse(cli(['user', 'list', '--json', '--data-dir', dataDir]).stdout);
+    const list = JSON.parse(cli(['user', 'list', '--json', '--data-dir', dataDir, ...dbArgs(server)]).stdout);
     assert.deepEqual(list.map((u) => [u.name, u.role]).sort(), [['admin', 'admin'], ['dana', 'viewer']]);
     assert.equal((await rawFetch(`${server.url}/api/login`, json({ name: 'dana', password: 'dana-password' }))).status, 200);
 
     // Revoked tokens stop working at once.
-    const revoke = cli(['token', 'revoke', String(viewer.id), '--data-dir', dataDir]);
+    const revoke = cli(['token', 'revoke', String(viewer.id), '--data-dir', dataDir, ...dbArgs(server)]);
     assert.equal(revoke.status, 0, revoke.stderr);
     assert.equal((await rawFetch(`${server.url}/api/summary`, { headers: as(viewer) })).status, 401);
 

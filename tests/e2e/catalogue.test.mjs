@@ -88,7 +88,7 @@ test('the loaded model is registered with a measured inference time only', async
   assert.equal(health.body.model.status, 'ready');
   assert.equal(health.body.model.classes, 80);
   assert.equal(health.body.store.status, 'ok');
-  assert.equal(health.body.store.backend, 'sqlite');
+  assert.equal(health.body.store.backend, server.db ? 'postgresql' : 'sqlite');
 });
 
 test('model versions and metrics can be added', async () => {

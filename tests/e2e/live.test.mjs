@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DARKNET, authHeaders, binary, cleanEnv, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, authHeaders, binary, cleanEnv, dbArgs, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
 
 function nextMessage(ws, predicate) {
   return new Promise((resolve, reject) => {
@@ -56,7 +56,7 @@ test('a scan made by `visionstock detect` beside the server reaches its live cli
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     await hello;
     const created = nextMessage(ws, (m) => m.type === 'scan.created');
-    const run = spawnSync(binary(), ['detect', join(DARKNET, 'dog.jpg'), '--json', '--shelf-location', 'cli-live', '--data-dir', dataDir],
+    const run = spawnSync(binary(), ['detect', join(DARKNET, 'dog.jpg'), '--json', '--shelf-location', 'cli-live', '--data-dir', dataDir, ...dbArgs(server)],
       { env: cleanEnv(), encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const printed = JSON.parse(run.stdout.trim());

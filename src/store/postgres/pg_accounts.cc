@@ -56,6 +56,11 @@ AuditEntry AuditFromRow(const Rows& q, int i) {
 
 int64_t RoleInt(Role r) { return static_cast<int64_t>(r); }
 
+// A negative limit means none, as SQLite reads LIMIT -1 (PostgreSQL: LIMIT NULL).
+std::optional<int64_t> AuditLimit(int limit) {
+  return limit < 0 ? std::nullopt : std::optional<int64_t>(limit);
+}
+
 }  // namespace
 
 // --- users ------------------------------------------------------------------------------------
@@ -240,7 +245,8 @@ Result<std::vector<AuditEntry>> PgStore::ListAudit(std::optional<Id> before_id, 
     return QueryAll<AuditEntry>(c,
                                 std::string("SELECT ") + kAuditColumns +
                                     " FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2",
-                                Params::Of(before_id.value_or(INT64_MAX), limit), AuditFromRow);
+                                Params::Of(before_id.value_or(INT64_MAX), AuditLimit(limit)),
+                                AuditFromRow);
   });
 }
 

@@ -250,25 +250,69 @@ Status Conn::Check(PGresult* r, std::string_view what) {
   return Status(code, std::string(what) + ": " + msg);
 }
 
-Result<Rows> Conn::Query(const std::string& sql, const Params& params) {
+Result<std::string> Conn::Prepared(const std::string& sql, const Params& params) {
   auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    const std::string name = "vs" + std::to_string(prepared_.size() + 1);
-    PGresult* prep = PQprepare(c_, name.c_str(), sql.c_str(), params.size(), params.types().data());
-    Status s = Check(prep, "prepare");
-    PQclear(prep);
-    if (!s.ok()) return s;
-    it = prepared_.emplace(sql, name).first;
-  }
+  if (it != prepared_.end()) return it->second;
+  const std::string name = "vs" + std::to_string(prepared_.size() + 1);
+  PGresult* prep = PQprepare(c_, name.c_str(), sql.c_str(), params.size(), params.types().data());
+  Status s = Check(prep, "prepare");
+  PQclear(prep);
+  if (!s.ok()) return s;
+  prepared_.emplace(sql, name);
+  return name;
+}
+
+Result<Rows> Conn::Query(const std::string& sql, const Params& params) {
+  auto name = Prepared(sql, params);
+  if (!name.ok()) return name.status();
   const auto values = params.Pointers();
-  PGresult* r = PQexecPrepared(c_, it->second.c_str(), params.size(), values.data(), nullptr,
-                               nullptr, /*resultFormat=*/0);
+  PGresult* r = PQexecPrepared(c_, name->c_str(), params.size(), values.data(), nullptr, nullptr,
+                               /*resultFormat=*/0);
   Status s = Check(r, "query");
   if (!s.ok()) {
     PQclear(r);
     return s;
   }
   return Rows(r);
+}
+
+Result<Rows> Conn::QueryAndCommit(const std::string& sql, const Params& params) {
+  auto name = Prepared(sql, params);
+  if (!name.ok()) return name.status();
+  if (PQenterPipelineMode(c_) != 1) return Check(nullptr, "pipeline");
+  const auto values = params.Pointers();
+  const bool sent =
+      PQsendQueryPrepared(c_, name->c_str(), params.size(), values.data(), nullptr, nullptr, 0) ==
+          1 &&
+      PQsendQueryParams(c_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQpipelineSync(c_) == 1;
+  // The query's result, then COMMIT's (PIPELINE_ABORTED after a failed query), each followed by
+  // a null, then the sync. A lost connection ends the wait early.
+  std::vector<PGresult*> results;
+  // A null follows each command's results; more than those two means the stream is over.
+  for (int nulls = 0; sent && nulls <= 2;) {
+    PGresult* r = PQgetResult(c_);
+    if (!r) {
+      if (!healthy()) break;
+      ++nulls;
+      continue;
+    }
+    if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    results.push_back(r);
+  }
+  (void)PQexitPipelineMode(c_);
+  Status s = sent ? Status::Ok() : Check(nullptr, "pipeline");
+  if (s.ok()) s = results.empty() ? Check(nullptr, "query") : Check(results[0], "query");
+  if (s.ok()) s = results.size() < 2 ? Check(nullptr, "commit") : Check(results[1], "commit");
+  if (s.ok() && std::strcmp(PQcmdStatus(results[1]), "COMMIT") != 0) {
+    s = Status::Unavailable(std::string("commit: the server answered ") + PQcmdStatus(results[1]));
+  }
+  for (size_t i = s.ok() ? 1 : 0; i < results.size(); ++i) PQclear(results[i]);
+  if (!s.ok()) return s;
+  return Rows(results[0]);
 }
 
 Status Conn::Run(const std::string& sql, const Params& params) {

@@ -112,6 +112,9 @@ class Conn {
   // Runs `sql` (one statement, $1… placeholders) as a prepared statement, preparing it on first
   // use on this connection with the parameter types of `params`.
   Result<Rows> Query(const std::string& sql, const Params& params = {});
+  // Runs `sql` as Query does and then COMMIT, in one round trip (libpq pipeline mode); its rows
+  // when both succeeded. An error otherwise (COMMIT answered "ROLLBACK" included).
+  Result<Rows> QueryAndCommit(const std::string& sql, const Params& params);
   // Like Query, for statements whose rows do not matter.
   Status Run(const std::string& sql, const Params& params = {});
   // Runs one or more statements without parameters (schema migrations, BEGIN/COMMIT).
@@ -125,6 +128,8 @@ class Conn {
  private:
   explicit Conn(PGconn* c) : c_(c) {}
   Status Check(PGresult* r, std::string_view what);
+  // The name of the prepared statement for `sql`, preparing it on first use.
+  Result<std::string> Prepared(const std::string& sql, const Params& params);
   PGconn* c_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL → statement name
 };
@@ -144,6 +149,12 @@ class Tx {
   Status Commit() {
     done_ = true;
     return c_->Commit();
+  }
+  // Runs `sql` and commits in one round trip (Conn::QueryAndCommit).
+  Result<Rows> QueryAndCommit(const std::string& sql, const Params& params) {
+    auto r = c_->QueryAndCommit(sql, params);
+    done_ = r.ok();  // else rolled back on destruction
+    return r;
   }
 
  private:

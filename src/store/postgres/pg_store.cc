@@ -96,14 +96,10 @@ void PgStore::DeliverLocked(const Event* own) {
   }
 }
 
-Status PgStore::AppendEvent(Conn* c, std::string type, nlohmann::json payload, Event* out) {
+Status PgStore::AppendEvent(Conn*, std::string type, nlohmann::json payload, Event* out) {
   out->type = std::move(type);
   out->payload = std::move(payload);
   out->created_at = Now();
-  auto r = c->Query("SELECT vs_append_event($1, $2, $3)",
-                    Params::Of(out->type, out->payload.dump(), ToUnixMillis(out->created_at)));
-  if (!r.ok()) return r.status();
-  out->id = r->Int(0, 0);
   return Status::Ok();
 }
 

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/time.h"
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres.h"
@@ -118,17 +119,23 @@ class PgStore final : public Store {
   // connection was lost (e.g. after a database restart) is tried once more on a new one.
   template <typename T, typename Body>
   Result<T> Read(Body&& body);
-  // Runs `body(Conn*, Event*) -> Result<T>` in a transaction; `body` must fill the Event through
-  // AppendEvent. Commits, then calls the listener with the event.
+  // Runs `body(Conn*, Event*) -> Result<T>` in a transaction; `body` must describe the Event
+  // through AppendEvent. Appends the event with vs_append_event and commits in one round trip
+  // (so the event-order lock is held for that one round trip), then calls the listener.
   template <typename T, typename Body>
   Result<T> Mutate(Body&& body);
   // Runs `body(Conn*) -> Result<T>` in a transaction that records no event (accounts).
   template <typename T, typename Body>
   Result<T> WriteQuiet(Body&& body);
+  // Runs `body(Conn*) -> Result<T>` in a transaction ended by `finish(Tx*) -> Status` (which
+  // commits).
+  template <typename T, typename Body, typename Finish>
+  Result<T> Transact(Body&& body, Finish&& finish);
   // Calls the listener with every event after last_notified_ up to and including `own` (or, with
   // no `own`, up to the newest stored event). Requires notify_mu_ held.
   void DeliverLocked(const Event* own);
-  // Appends the event row (the transaction's last statement) and fills `out`.
+  // Fills `out` (type, payload, created_at); Mutate appends it as the transaction's last
+  // statement and sets its id.
   static Status AppendEvent(Conn* c, std::string type, nlohmann::json payload, Event* out);
 
   // Rollup maintenance for one inserted scan (same transaction).
@@ -157,11 +164,18 @@ Result<T> PgStore::Read(Body&& body) {
 template <typename T, typename Body>
 Result<T> PgStore::Mutate(Body&& body) {
   Event event;
-  auto out = WriteQuiet<T>([&](Conn* c) -> Result<T> {
-    Result<T> r = body(c, &event);
-    if (r.ok() && event.id == 0) return Status::Internal("mutation recorded no event");
-    return r;
-  });
+  auto out = Transact<T>([&](Conn* c) { return body(c, &event); },
+                         [&](Tx* tx) -> Status {
+                           if (event.type.empty()) {
+                             return Status::Internal("mutation recorded no event");
+                           }
+                           auto id = tx->QueryAndCommit("SELECT vs_append_event($1, $2, $3)",
+                                                        Params::Of(event.type, event.payload.dump(),
+                                                                   ToUnixMillis(event.created_at)));
+                           if (!id.ok()) return id.status();
+                           event.id = id->Int(0, 0);
+                           return Status::Ok();
+                         });
   if (!out.ok()) return out;
   std::lock_guard<std::mutex> lock(notify_mu_);
   DeliverLocked(&event);
@@ -170,6 +184,11 @@ Result<T> PgStore::Mutate(Body&& body) {
 
 template <typename T, typename Body>
 Result<T> PgStore::WriteQuiet(Body&& body) {
+  return Transact<T>(body, [](Tx* tx) { return tx->Commit(); });
+}
+
+template <typename T, typename Body, typename Finish>
+Result<T> PgStore::Transact(Body&& body, Finish&& finish) {
   for (int attempt = 0;; ++attempt) {
     auto lease = pool_.Acquire();
     if (!lease.ok()) return lease.status();
@@ -185,7 +204,7 @@ Result<T> PgStore::WriteQuiet(Body&& body) {
     }
     Result<T> out = body(c);
     if (!out.ok()) return out;
-    VS_RETURN_IF_ERROR(tx.Commit());
+    VS_RETURN_IF_ERROR(finish(&tx));
     return out;
   }
 }

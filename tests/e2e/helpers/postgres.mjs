@@ -16,19 +16,26 @@ export function startPostgres() {
   if (shared) return shared;
   shared = new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.unref(); // the pipe, not this handle, decides the helper's lifetime
+    // Once the server is up, neither the helper nor its pipes keep this process alive (only a
+    // pending answer does): when it exits, the closed pipe tells the helper to stop the server
+    // and remove its folder.
+    const hold = (on) => {
+      for (const h of [child, child.stdin, child.stdout]) (on ? h.ref() : h.unref());
+    };
     const lines = createInterface({ input: child.stdout });
     const waiting = [];
     lines.on('line', (line) => waiting.shift()?.(line));
     const next = () => new Promise((r) => waiting.push(r));
     const command = async (cmd, expect) => {
       const answer = next();
+      hold(true);
       child.stdin.write(`${cmd}\n`);
-      const line = await answer;
+      const line = await answer.finally(() => hold(false));
       if (line !== expect) throw new Error(`postgres helper ${cmd}: ${line}`);
     };
     next().then((line) => {
       if (!line.startsWith('ready ')) return reject(new Error(`postgres helper: ${line}`));
+      hold(false);
       const url = line.slice(6);
       const base = url.slice(0, url.lastIndexOf('/') + 1);
       resolve({

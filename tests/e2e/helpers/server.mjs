@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPostgres } from './postgres.mjs';
 
 export const DARKNET = '/usr/share/darknet/data';
 export const OPENCV = '/usr/share/doc/opencv-doc/examples/data';
@@ -49,7 +50,14 @@ export async function fetch(url, init = {}) {
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 
 // Resolves once the server logs "listening"; rejects if it exits first or takes over 60 s.
-export async function startServer({ args = [], dataDir = tempDir(), env = {} } = {}) {
+// `db`: the --db URL. Unset, it is a fresh database on this process's private PostgreSQL when
+// VS_E2E_POSTGRES=1 (so that every API test can run against PostgreSQL), else none (SQLite in
+// the data folder).
+export async function startServer({ args = [], dataDir = tempDir(), env = {}, db } = {}) {
+  if (db === undefined && process.env.VS_E2E_POSTGRES === '1') {
+    db = await (await startPostgres()).freshDatabase();
+  }
+  if (db) args = ['--db', db, ...args];
   const token = env.VISIONSTOCK_ADMIN_TOKEN ?? `e2e_${randomBytes(16).toString('hex')}`;
   env = { VISIONSTOCK_ADMIN_TOKEN: token, VISIONSTOCK_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env };
   const child = spawn(
@@ -87,6 +95,7 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     port,
     token,
     dataDir,
+    db,
     logs,
     pid: child.pid,
     // Sends `signal` (SIGKILL by default: a crash, no clean-up) and waits for the exit; keeps
@@ -108,6 +117,10 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     },
   };
 }
+
+// The --db arguments that make a command-line run use `server`'s store (none for SQLite in the
+// data folder).
+export const dbArgs = (server) => (server.db ? ['--db', server.db] : []);
 
 // Every file under <dataDir>/images (relative paths), sorted.
 export function storedImages(dataDir) {
