@@ -86,6 +86,8 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     url,
     port,
     token,
+    child,
+    exited, // resolves with {code, signal} once the process has exited
     dataDir,
     logs,
     // SIGTERM, wait for a clean exit; returns {code, signal}. Removes the data folder.
