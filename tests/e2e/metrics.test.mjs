@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ADMIN_PASSWORD, DARKNET, authHeaders, getJson, rawFetch, startServer, tempDir, upload } from './helpers/server.mjs';
+import { startPostgres } from './helpers/postgres.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,6 +104,39 @@ test('requests, detections and live events are counted in /metrics by route patt
     replayed.close();
   } finally {
     await server.stop();
+  }
+});
+
+test('on PostgreSQL: the pool, the LISTEN connection and the last event id of each instance', async () => {
+  const pg = await startPostgres();
+  const db = await pg.freshDatabase();
+  const dataDir = tempDir('vs-metrics-pg-');
+  const a = await startServer({ dataDir, args: ['--db', db] });
+  const b = await startServer({ dataDir, args: ['--db', db] });
+  try {
+    const res = await upload(a.url, readFileSync(join(DARKNET, 'dog.jpg')), { shelf_location: 'pg-1' });
+    assert.equal(res.status, 200);
+    let sa, sb;
+    for (let i = 0; i < 100; i++) {
+      [sa, sb] = [samples((await scrape(a.url)).text), samples((await scrape(b.url)).text)];
+      if (sb.get('visionstock_db_listen_last_event_id') >= sa.get('visionstock_db_listen_last_event_id')) break;
+      await sleep(50);
+    }
+    for (const s of [sa, sb]) {
+      assert.ok([...s].some(([k, v]) => /^visionstock_build_info\{backend="postgresql",version="[0-9.]+"\}$/.test(k) && v === 1));
+      assert.equal(s.get('visionstock_db_listen_up'), 1);
+      assert.ok(s.get('visionstock_db_pool_max') >= 1);
+      assert.ok(s.get('visionstock_db_pool_acquired_total') > 0);
+      assert.ok(s.get('visionstock_db_pool_open') >= 1);
+      assert.equal(s.get('visionstock_db_errors_total'), 0);
+    }
+    assert.ok(sa.get('visionstock_db_listen_last_event_id') > 0);
+    assert.equal(sb.get('visionstock_db_listen_last_event_id'), sa.get('visionstock_db_listen_last_event_id'),
+      'B has delivered what A committed');
+  } finally {
+    await a.stop({ keepData: true });
+    await b.stop({ keepData: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 
