@@ -6,6 +6,8 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(PostgreSQL REQUIRED)
+# Prometheus metric types and text format (src/metrics; the core library only).
+find_package(prometheus-cpp CONFIG REQUIRED)
 # JPEG and PNG decoding under work limits (src/vision/image_jpeg.cc, image_png.cc).
 find_package(JPEG REQUIRED)
 find_package(PNG REQUIRED)

@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libjpeg62-turbo-dev libpng-dev zlib1g-dev libyaml-dev
   libpq-dev postgresql postgresql-15 libsodium-dev
+  prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   clang libclang-rt-14-dev llvm
   python3-onnx python3-numpy

@@ -16,7 +16,8 @@ namespace {
 namespace bh = http::beast_http;
 
 bool IsApiPath(const std::string& path) {
-  return path == "/health" || path == "/api" || path.rfind("/api/", 0) == 0;
+  return path == "/health" || path == "/api" || path.rfind("/api/", 0) == 0 ||
+         path.rfind("/health/", 0) == 0 || path == "/metrics";
 }
 
 // GET answers that follow the store's data (not health, live or the immutable photos).
@@ -95,6 +96,7 @@ http::Response Reply(const http::Request& request, const Result<nlohmann::json>&
 Api::Api(ApiDeps deps) : deps_(std::move(deps)), web_(deps_.web_dir) {
   AddHealthRoutes(router_, deps_);
   AddAuthRoutes(router_, deps_);
+  AddMetricsRoutes(router_, deps_);
   AddDetectRoutes(router_, deps_);
   AddQueryRoutes(router_, deps_);
   AddScanRoutes(router_, deps_);
@@ -117,7 +119,8 @@ Result<auth::Principal> Api::Authorize(http::Request& request, const http::Route
     return principal.status();
   }
   request.caller_role = principal->role;
-  request.caller = principal->actor;
+  // Named only when authenticated: the access log shows no user for anonymous callers.
+  if (principal->via != auth::Principal::Via::kNone) request.caller = principal->actor;
   if (!RoleAllows(principal->role, needed)) {
     if (principal->role == Role::kPublic) {
       return Status::Unauthenticated("log in, or send 'Authorization: Bearer <API token>'");
@@ -185,11 +188,17 @@ http::Response Api::Answer(http::Request& request) const {
       res.set(bh::field::allow, "GET, HEAD");
       return res;
     }
+    request.route = "static";  // one label for every file of the dashboard
     return web_.Serve(request);
   }
   const http::Router::Match match = router_.Find(request);
   if (!match.handler) return http::Router::Unmatched(request, match);
   const http::RouteSpec& spec = *match.spec;
+  // A scraper's metrics token is no account credential: it opens /metrics alone.
+  if (spec.pattern == "/metrics" && HasMetricsToken(request, deps_)) {
+    request.caller = "metrics-token";
+    return (*match.handler)(request);
+  }
 
   auto principal = Authorize(request, spec);
   if (!principal.ok()) {

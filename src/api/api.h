@@ -24,9 +24,18 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "ingest/scan_service.h"
+#include "metrics/metrics.h"
 #include "store/store.h"
 
 namespace vs::api {
+
+// Who may read GET /metrics (docs/OPERATIONS.md). Whatever the choice, the admin role and the
+// metrics token (ApiDeps::metrics_token, sent as "Authorization: Bearer <token>") may.
+enum class MetricsAccess {
+  kLocal,  // default: also callers on a loopback address that came through no proxy
+  kToken,  // only the admin role or the metrics token
+  kOpen,   // anyone who can reach the port (a private network, a scraper without credentials)
+};
 
 struct ApiDeps {
   store::Store* store = nullptr;               // null when the store could not be opened
@@ -42,6 +51,15 @@ struct ApiDeps {
   std::function<bool(std::string_view origin)> origin_allowed;
   // Origins whose pages may call the API with a bearer token (CORS); closed by default.
   http::CorsPolicy cors;
+
+  // Operations (docs/OPERATIONS.md). GET /metrics answers 503 while `metrics` is null.
+  metrics::Metrics* metrics = nullptr;
+  MetricsAccess metrics_access = MetricsAccess::kLocal;
+  std::string metrics_token;  // empty: none
+  // GET /health/ready: true once shutdown has begun (then 503); may be empty (never).
+  std::function<bool()> shutting_down;
+  // GET /health/ready: ready without a loaded model (a deployment that only serves reads).
+  bool model_optional = false;
 };
 
 class Api {

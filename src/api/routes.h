@@ -16,6 +16,9 @@ void AddCatalogueRoutes(http::Router& router, const ApiDeps& deps);  // planogra
 void AddModelRoutes(http::Router& router, const ApiDeps& deps);      // /api/models...
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);     // /health, /api/health, live
 void AddAuthRoutes(http::Router& router, const ApiDeps& deps);       // login, users, tokens, audit
+void AddMetricsRoutes(http::Router& router, const ApiDeps& deps);    // GET /metrics
+// Whether `request` carries the metrics token (ApiDeps::metrics_token) as its bearer token.
+bool HasMetricsToken(const http::Request& request, const ApiDeps& deps);
 // GET /api/openapi.json, built from every route registered before it.
 void AddOpenApiRoute(http::Router& router);
 nlohmann::json OpenApiDocument(const http::Router& router);

@@ -74,6 +74,11 @@ Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps)
 
   auto out = deps.scans->Scan(input);
   if (!out.ok()) return out.status();
+  if (deps.metrics) {
+    using Ms = std::chrono::duration<double, std::milli>;
+    deps.metrics->ObserveDecode(Ms(out->decode_ms));
+    deps.metrics->ObserveDetection(Ms(out->inference_ms));
+  }
   return DetectAnswer(out->scan, deps.model_version_name);
 }
 

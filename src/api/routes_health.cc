@@ -1,5 +1,6 @@
-// Health (200 whenever the process is up; "degraded" names what is missing) and the plain-GET
-// answer of the WebSocket path.
+// Health (200 whenever the process is up; "degraded" names what is missing), the load
+// balancer's pair /health/live (the process answers) and /health/ready (it can serve: 503
+// otherwise), and the plain-GET answer of the WebSocket path.
 #include "api/routes.h"
 #include "vision/detector.h"
 
@@ -72,9 +73,64 @@ nlohmann::json Health(const ApiDeps& deps) {
           {"live_clients", deps.live_clients ? deps.live_clients() : 0}};
 }
 
+// Ready: the store answers, the model is loaded (or optional), and shutdown has not begun.
+// The body names each check; `ready` says whether all passed.
+nlohmann::json Readiness(const ApiDeps& deps, bool* ready) {
+  nlohmann::json checks;
+  std::vector<std::string> failing;
+  if (!deps.store) {
+    checks["store"] = "unavailable";
+    failing.push_back("store unavailable: " + HidePaths(deps.store_reason));
+  } else if (const Status ping = deps.store->Ping(); !ping.ok()) {
+    checks["store"] = "unavailable";
+    failing.push_back("store unavailable: " + HidePaths(ping.message()));
+  } else {
+    checks["store"] = "ok";
+  }
+  if (deps.scans->detector()) {
+    checks["model"] = "ready";
+  } else if (deps.model_optional) {
+    checks["model"] = "optional";
+  } else {
+    checks["model"] = "unavailable";
+    failing.push_back("no detection model loaded");
+  }
+  const bool stopping = deps.shutting_down && deps.shutting_down();
+  checks["shutting_down"] = stopping;
+  if (stopping) failing.push_back("shutting down");
+  *ready = failing.empty();
+  nlohmann::json body = {{"status", *ready ? "ready" : "not_ready"}, {"checks", checks}};
+  if (!failing.empty()) body["reasons"] = failing;
+  return body;
+}
+
 }  // namespace
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps) {
+  router.Add({.method = bh::verb::get,
+              .pattern = "/health/live",
+              .role = Role::kPublic,
+              .summary = "200 while the process answers at all (a load balancer's liveness probe)",
+              .tag = "meta"},
+             [](http::Request& r) {
+               http::Response res = Reply(r, nlohmann::json{{"status", "alive"}});
+               res.set(bh::field::cache_control, "no-store");
+               return res;
+             });
+  router.Add({.method = bh::verb::get,
+              .pattern = "/health/ready",
+              .role = Role::kPublic,
+              .summary = "200 when the store answers, the model is loaded (or optional) and the "
+                         "server is not shutting down; 503 otherwise (a readiness probe)",
+              .tag = "meta"},
+             [&deps](http::Request& r) {
+               bool ready = false;
+               nlohmann::json body = Readiness(deps, &ready);
+               http::Response res =
+                   Reply(r, body, ready ? bh::status::ok : bh::status::service_unavailable);
+               res.set(bh::field::cache_control, "no-store");
+               return res;
+             });
   for (const char* path : {"/health", "/api/health"}) {
     router.Add({.method = bh::verb::get,
                 .pattern = path,

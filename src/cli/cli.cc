@@ -131,6 +131,26 @@ int Run(int argc, char** argv) {
       ->add_flag("--secure-cookies", serve.secure_cookies,
                  "mark the session cookie Secure (when TLS is in front)")
       ->envname("VISIONSTOCK_SECURE_COOKIES");
+  Opt(serve_cmd, "metrics-access", serve.metrics_access,
+      "who may read GET /metrics besides the admin role and the metrics token: local "
+      "(loopback callers not behind a proxy), token (nobody else) or open (anyone)")
+      ->check(CLI::IsMember({"local", "token", "open"}));
+  Opt(serve_cmd, "metrics-token", serve.metrics_token,
+      "bearer token that opens GET /metrics and nothing else (prefer the environment "
+      "variable: a command line is visible to every local user)");
+  Opt(serve_cmd, "access-log", serve.access_log,
+      "one JSON line per request on stderr (true/false)");
+  Opt(serve_cmd, "drain-seconds", serve.drain_seconds,
+      "on SIGTERM, the longest wait for requests in flight before exiting")
+      ->check(CLI::Range(0, 3600));
+  Opt(serve_cmd, "shutdown-delay-ms", serve.shutdown_delay_ms,
+      "on SIGTERM, how long /health/ready answers 503 before new connections are refused "
+      "(time for a load balancer to notice)")
+      ->check(CLI::Range(0, 600'000));
+  serve_cmd
+      ->add_flag("--model-optional", serve.model_optional,
+                 "report ready (GET /health/ready) without a detection model")
+      ->envname("VISIONSTOCK_MODEL_OPTIONAL");
   AddModelOptions(serve_cmd, serve.model);
 
   DetectOptions detect;

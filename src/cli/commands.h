@@ -49,6 +49,13 @@ struct ServeOptions {
   int detect_threads = 0;  // 0 = one per core
   int detect_queue = 0;    // detections queued + running; 0 = 2 x threads
   int max_jpeg_scans = 64;
+  // Operations (docs/OPERATIONS.md).
+  std::string metrics_access = "local";  // local, token or open (api::MetricsAccess)
+  std::string metrics_token;             // empty: none
+  bool access_log = true;                // one JSON line per request on stderr
+  int drain_seconds = 10;                // on SIGTERM: longest wait for requests in flight
+  int shutdown_delay_ms = 0;             // on SIGTERM: not ready this long before closing
+  bool model_optional = false;           // /health/ready is 200 without a model
   ModelOptions model;
 };
 

@@ -1,8 +1,10 @@
-// `visionstock serve`: store -> event bus -> live hub, detector, API, HTTP server; runs until
-// SIGINT or SIGTERM, then shuts down cleanly.
+// `visionstock serve`: store -> event bus -> live hub, detector, metrics, API, HTTP server; runs
+// until SIGINT or SIGTERM, then shuts down cleanly: not ready first, then no new connections,
+// then the requests in flight are answered (within --drain-seconds), then exit.
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "api/api.h"
@@ -17,6 +19,7 @@
 #include "ingest/scan_service.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
+#include "metrics/metrics.h"
 #include "store/open.h"
 
 namespace vs::cli {
@@ -66,6 +69,88 @@ void EnsureAdmin(store::Store& store, const std::string& data_dir) {
   }
 }
 
+// The series /metrics reads at scrape time (docs/OPERATIONS.md lists them). `server` is set once
+// the server has started, before any request can arrive; `hub` and `store` may be null.
+void AddReadSeries(metrics::Metrics& m, const http::Server* const& server,
+                   const std::shared_ptr<live::Hub>& hub, const store::Store* store,
+                   const std::atomic<bool>& shutting_down) {
+  std::vector<Status> added;
+  const auto http_stat = [&server](size_t http::Server::Stats::*field) {
+    return [&server, field] { return server ? static_cast<double>(server->stats().*field) : 0.0; };
+  };
+  using S = http::Server::Stats;
+  added.push_back(m.AddGauge("visionstock_http_requests_in_flight",
+                             "Requests received and not yet answered", {},
+                             http_stat(&S::requests_in_flight)));
+  added.push_back(m.AddGauge("visionstock_http_open_connections", "Open HTTP connections", {},
+                             http_stat(&S::open_connections)));
+  added.push_back(m.AddGauge("visionstock_http_body_bytes_in_flight",
+                             "Request body bytes being received or held by a handler", {},
+                             http_stat(&S::body_bytes_in_flight)));
+  added.push_back(m.AddGauge("visionstock_detect_queue_depth",
+                             "Detections queued or running in the detection lane", {},
+                             http_stat(&S::heavy_in_flight)));
+  added.push_back(m.AddGauge("visionstock_detect_queue_capacity",
+                             "Bound of the detection lane (queued + running); more get 503", {},
+                             http_stat(&S::heavy_capacity)));
+  added.push_back(m.AddGauge("visionstock_detect_threads", "Threads running detections", {},
+                             http_stat(&S::heavy_threads)));
+  added.push_back(m.AddGauge("visionstock_shutting_down",
+                             "1 once shutdown has begun (GET /health/ready answers 503)", {},
+                             [&shutting_down] { return shutting_down.load() ? 1.0 : 0.0; }));
+  if (hub) {
+    added.push_back(m.AddGauge("visionstock_live_clients", "Connected live (WebSocket) clients", {},
+                               [&hub] { return static_cast<double>(hub->client_count()); }));
+    added.push_back(
+        m.AddCounter("visionstock_live_events_delivered_total",
+                     "Committed events queued to live clients as they happened (one per client)",
+                     {}, [&hub] { return static_cast<double>(hub->events_delivered()); }));
+    added.push_back(m.AddCounter(
+        "visionstock_live_events_replayed_total",
+        "Stored events replayed to live clients resuming with ?after= (one per client)", {},
+        [&hub] { return static_cast<double>(hub->events_replayed()); }));
+  }
+  if (const store::DbStats* db = store ? store->db_stats() : nullptr) {
+    const auto gauge = [&](const char* name, const char* help, auto read) {
+      added.push_back(
+          m.AddGauge(name, help, {}, [db, read] { return static_cast<double>(read(*db)); }));
+    };
+    const auto counter = [&](const char* name, const char* help, auto read) {
+      added.push_back(
+          m.AddCounter(name, help, {}, [db, read] { return static_cast<double>(read(*db)); }));
+    };
+    gauge("visionstock_db_pool_max", "Bound of the database connection pool",
+          [](const store::DbStats& d) { return d.pool_max(); });
+    gauge("visionstock_db_pool_open", "Open connections of the pool (idle or in use)",
+          [](const store::DbStats& d) { return d.open(); });
+    gauge("visionstock_db_pool_in_use", "Connections of the pool in use",
+          [](const store::DbStats& d) { return d.in_use(); });
+    counter("visionstock_db_pool_acquired_total", "Connections taken from the pool",
+            [](const store::DbStats& d) { return d.acquired(); });
+    counter("visionstock_db_pool_waits_total",
+            "Takes that had to wait for a connection (the pool was exhausted)",
+            [](const store::DbStats& d) { return d.waits(); });
+    counter("visionstock_db_pool_wait_seconds_total", "Time spent waiting for a connection",
+            [](const store::DbStats& d) { return d.wait_seconds(); });
+    counter("visionstock_db_pool_timeouts_total", "Takes that gave up waiting for a connection",
+            [](const store::DbStats& d) { return d.timeouts(); });
+    counter("visionstock_db_errors_total",
+            "Database operations that failed on the database's side (open, begin, commit)",
+            [](const store::DbStats& d) { return d.errors(); });
+    if (store->backend() != "sqlite" || db->listen() != store::DbStats::Listen::kNotUsed) {
+      gauge("visionstock_db_listen_up",
+            "1 while the LISTEN connection of the shared database is up, else 0",
+            [](const store::DbStats& d) { return d.listen() == store::DbStats::Listen::kUp; });
+      gauge("visionstock_db_listen_last_event_id",
+            "Id of the last event delivered through the LISTEN connection",
+            [](const store::DbStats& d) { return d.listen_last_event_id(); });
+    }
+  }
+  for (const Status& s : added) {
+    if (!s.ok()) vs::log::Error("cannot register a metric", {{"error", s.ToString()}});
+  }
+}
+
 int WaitForStopSignal() {
   char byte = 0;
   while (::read(g_signal_pipe[0], &byte, 1) != 1) {
@@ -76,6 +161,7 @@ int WaitForStopSignal() {
 }  // namespace
 
 int RunServe(const ServeOptions& o) {
+  vs::log::SetAccessLog(o.access_log);
   std::error_code ec;
   fs::create_directories(o.data_dir, ec);
   if (ec) {
@@ -196,6 +282,13 @@ int RunServe(const ServeOptions& o) {
       ingest::ScanLimits{.max_pixels = o.model.max_pixels,
                          .max_jpeg_scans = o.max_jpeg_scans,
                          .decode_budget = std::chrono::milliseconds(o.decode_budget_ms)});
+  // Set on SIGTERM: /health/ready answers 503 from then on.
+  std::atomic<bool> shutting_down{false};
+  const http::Server* running_server = nullptr;
+  metrics::Metrics metrics(
+      {.version = api::Version(), .backend = store ? store->backend() : std::string("none")});
+  AddReadSeries(metrics, running_server, hub, store.get(), shutting_down);
+
   api::ApiDeps deps;
   deps.store = store.get();
   deps.store_reason = store_reason;
@@ -212,6 +305,13 @@ int RunServe(const ServeOptions& o) {
       return 1;
     }
   }
+  deps.metrics = &metrics;
+  deps.metrics_access = o.metrics_access == "open"    ? api::MetricsAccess::kOpen
+                        : o.metrics_access == "token" ? api::MetricsAccess::kToken
+                                                      : api::MetricsAccess::kLocal;
+  deps.metrics_token = o.metrics_token;
+  deps.shutting_down = [&shutting_down] { return shutting_down.load(); };
+  deps.model_optional = o.model_optional;
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -236,6 +336,11 @@ int RunServe(const ServeOptions& o) {
   };
   server_options.heavy.threads = o.detect_threads;
   server_options.heavy.max_in_flight = o.detect_queue;
+  // Route patterns only: a raw path would make one series per scan id.
+  server_options.on_request = [&metrics](const http::RequestRecord& r) {
+    metrics.ObserveRequest(r.method, r.route.empty() ? std::string_view("none") : r.route, r.status,
+                           r.elapsed);
+  };
   http::Server::UpgradeHandler upgrade;
   if (hub) {
     upgrade = [&hub](boost::beast::tcp_stream stream, http::RawRequest request,
@@ -254,6 +359,7 @@ int RunServe(const ServeOptions& o) {
     return 1;
   }
   running = &server;
+  running_server = &server;
   vs::log::Info("listening",
                 {{"host", o.host},
                  {"port", server.port()},
@@ -266,7 +372,22 @@ int RunServe(const ServeOptions& o) {
                  {"version", api::Version()}});
 
   const int signal_number = WaitForStopSignal();
-  vs::log::Info("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
+  // Not ready first, so that a load balancer stops sending; then no new connections; then the
+  // requests already received are answered, within the drain bound.
+  shutting_down = true;
+  vs::log::Info("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"},
+                                  {"shutdown_delay_ms", o.shutdown_delay_ms},
+                                  {"drain_seconds", o.drain_seconds}});
+  server.CloseKeepAlive();
+  if (o.shutdown_delay_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.shutdown_delay_ms));
+  }
+  if (!server.Drain(std::chrono::seconds(o.drain_seconds))) {
+    vs::log::Warn("requests still in flight at the drain deadline; they are cut off",
+                  {{"in_flight", server.stats().requests_in_flight}});
+  }
+  // Before the I/O stops: once CloseAll returns, events the store still publishes reach no
+  // session, so the I/O context can go while the store's threads run.
   if (hub) hub->CloseAll();
   server.Stop();
   vs::log::Info("stopped");

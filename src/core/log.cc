@@ -9,6 +9,7 @@
 namespace vs::log {
 namespace {
 std::atomic<Level> g_level{Level::kInfo};
+std::atomic<bool> g_access{true};
 std::mutex g_mu;
 const char* Name(Level l) {
   switch (l) {
@@ -35,6 +36,15 @@ void Write(Level level, std::string_view msg, const nlohmann::json& fields) {
       line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard lock(g_mu);
   std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+void SetAccessLog(bool on) { g_access = on; }
+
+bool AccessLogOn() { return g_access.load(); }
+
+void Access(const nlohmann::json& fields) {
+  if (!g_access.load()) return;
+  Write(Level::kInfo, "request", fields);
 }
 
 }  // namespace vs::log

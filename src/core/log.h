@@ -24,4 +24,11 @@ inline void Error(std::string_view m, const nlohmann::json& f = nullptr) {
   Write(Level::kError, m, f);
 }
 
+// The access log: one info line {"msg":"request", ...fields} per answered HTTP request, written
+// by the HTTP server (see docs/OPERATIONS.md for its fields). On by default; SetAccessLog(false)
+// drops these lines and no others. Thread-safe.
+void SetAccessLog(bool on);
+bool AccessLogOn();
+void Access(const nlohmann::json& fields);
+
 }  // namespace vs::log

@@ -37,6 +37,7 @@ class Slots {
   // A lease, or nothing when all `capacity` slots are held.
   std::optional<Lease> TryAcquire();
   size_t in_use() const;
+  size_t capacity() const { return capacity_; }
 
  private:
   const size_t capacity_;

@@ -55,6 +55,14 @@ struct Request {
 
   bool client_gone() const { return cancelled->load(std::memory_order_relaxed); }
 
+  // The route pattern that matched ("/api/scans/{id}"), set by the router; empty when none did.
+  // A handler outside the router may name a fixed word instead ("static"). For metrics and the
+  // access log, whose label values must stay a bounded set: never the raw path.
+  std::string route;
+  // This request's id: a sane X-Request-Id from the client or proxy, else generated (see
+  // http/request_id.h). Also sent back as X-Request-Id.
+  std::string request_id;
+
   // The authenticated caller, set by the API before its handler runs.
   Role caller_role = Role::kPublic;
   std::string caller;  // how the audit log names the caller ("alice", "token:3 camera-4", ...)

@@ -61,6 +61,7 @@ Router::Match Router::Find(Request& request) const {
       MatchPath(route, path, &request.params);
       m.handler = &route.handler;
       m.spec = &route.spec;
+      request.route = route.spec.pattern;
     }
     AddUnique(&allowed, std::string(beast_http::to_string(route.spec.method)));
     if (route.spec.method == beast_http::verb::get) AddUnique(&allowed, "HEAD");

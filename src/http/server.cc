@@ -122,6 +122,8 @@ struct Server::Impl {
   uint16_t port = 0;
   std::mutex stop_mu;
   bool stopped = false;
+  std::atomic<size_t> in_flight{0};
+  std::atomic<bool> draining{false};
 
   Impl(ServerOptions o, Handler h, UpgradeHandler u)
       : options(std::move(o)),
@@ -132,9 +134,15 @@ struct Server::Impl {
         accept_timer(acceptor.get_executor()) {}
 
   SessionContext Context() {
-    return SessionContext{
-        &options,         &handler,    &upgrade, workers.get(), heavy_workers.get(),
-        heavy_lane.get(), bodies.get()};
+    return SessionContext{.options = &options,
+                          .handler = &handler,
+                          .upgrade = &upgrade,
+                          .workers = workers.get(),
+                          .heavy_workers = heavy_workers.get(),
+                          .heavy_lane = heavy_lane.get(),
+                          .bodies = bodies.get(),
+                          .in_flight = &in_flight,
+                          .draining = &draining};
   }
 
   void Accept() {
@@ -241,6 +249,38 @@ Status Server::Start() {
 uint16_t Server::port() const { return impl_->port; }
 
 const HostPolicy& Server::host_policy() const { return impl_->options.host_policy; }
+
+void Server::CloseKeepAlive() { impl_->draining = true; }
+
+bool Server::Drain(std::chrono::milliseconds timeout) {
+  Impl& s = *impl_;
+  CloseKeepAlive();
+  asio::post(s.acceptor.get_executor(), [&s] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    s.accept_timer.cancel();
+  });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (s.in_flight.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+Server::Stats Server::stats() const {
+  const Impl& s = *impl_;
+  Stats out;
+  out.requests_in_flight = s.in_flight.load();
+  if (s.connections) out.open_connections = s.connections->open();
+  if (s.bodies) out.body_bytes_in_flight = s.bodies->bytes_in_use();
+  if (s.heavy_lane) {
+    out.heavy_in_flight = s.heavy_lane->in_use();
+    out.heavy_capacity = s.heavy_lane->capacity();
+    out.heavy_threads = static_cast<size_t>(ThreadsOrCores(s.options.heavy.threads));
+  }
+  return out;
+}
 
 void Server::Stop() {
   Impl& s = *impl_;

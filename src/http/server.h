@@ -16,7 +16,10 @@
 //   - every response carries the security headers of http/security_headers.h;
 //   - a WebSocket upgrade whose path is `upgrade_path` is handed, with the socket, to the upgrade
 //     handler (the live hub), after the Host check (the Origin check is the hub's);
-//   - one structured log line per request: method, target, status, bytes, ms.
+//   - every request gets an id (a sane incoming X-Request-Id, else a new one; http/request_id.h),
+//     returned in the X-Request-Id header of its answer;
+//   - one access-log line per request (core/log.h Access: request_id, method, route, path,
+//     status, bytes, ms, remote, user) and one ServerOptions::on_request call (metrics).
 #pragma once
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -50,6 +53,19 @@ struct HeavyLaneOptions {
   // Bound on the lane's queued + running requests; a heavy request arriving when the lane is full
   // is answered 503 with Retry-After: 1 right after its header. 0 = 2 × threads.
   int max_in_flight = 0;
+};
+
+// One answered request, as the access log and the metrics see it.
+struct RequestRecord {
+  std::string_view method;  // as received ("GET", "HEAD", ...)
+  std::string_view route;   // Request::route; empty when refused before dispatch or unmatched
+  std::string_view path;    // the target without its query
+  int status = 0;           // 101 for a WebSocket upgrade handed over
+  size_t bytes = 0;         // body bytes of the answer (0 for HEAD)
+  std::chrono::duration<double> elapsed{};  // from the header's arrival to the answer
+  std::string_view request_id;
+  std::string_view remote_address;
+  std::string_view user;  // Request::caller; empty when not authenticated
 };
 
 struct ServerOptions {
@@ -87,6 +103,10 @@ struct ServerOptions {
   size_t large_body_bytes = 1u << 20;
 
   HeavyLaneOptions heavy;
+
+  // Called once per answered request, also for refusals before dispatch and upgrades, on an I/O
+  // thread right before the answer is written: must be quick and thread-safe. May be empty.
+  std::function<void(const RequestRecord&)> on_request;
 };
 
 class Server {
@@ -114,6 +134,26 @@ class Server {
   const HostPolicy& host_policy() const;
   // Stops accepting, stops the I/O threads and waits for running handlers. Idempotent.
   void Stop();
+
+  // From now on every answer closes its connection (Connection: close), so that clients open
+  // new connections, elsewhere once a load balancer has seen this instance turn not ready.
+  // Requests are still accepted. Idempotent.
+  void CloseKeepAlive();
+  // The first half of a graceful stop: CloseKeepAlive, stops accepting connections, and waits
+  // until every request already received has been answered (written), or `timeout` has passed.
+  // True if none is left. Call Stop() after.
+  bool Drain(std::chrono::milliseconds timeout);
+
+  // Figures for /metrics (zero before Start). Thread-safe.
+  struct Stats {
+    size_t open_connections = 0;
+    size_t requests_in_flight = 0;  // received (header read) and not yet answered
+    size_t body_bytes_in_flight = 0;
+    size_t heavy_in_flight = 0;  // the heavy lane's queued + running requests
+    size_t heavy_capacity = 0;   // its bound (0: no lane)
+    size_t heavy_threads = 0;
+  };
+  Stats stats() const;
 
  private:
   struct Impl;

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "http/error.h"
 #include "http/query.h"
+#include "http/request_id.h"
 #include "http/security_headers.h"
 
 namespace vs::http {
@@ -59,11 +60,58 @@ std::string_view HostPart(std::string_view host) {
 std::string TooLargeMessage(size_t max_body_bytes) {
   return "request body larger than " + std::to_string(max_body_bytes >> 20) + " MiB";
 }
+
+// The path of a request target, without its query, at most 200 bytes (for the access log).
+std::string_view PathOf(std::string_view target) {
+  return target.substr(0, std::min<size_t>(target.find('?'), 200));
+}
 }  // namespace
 
 Session::Session(asio::ip::tcp::socket socket, SessionContext context,
                  ConnectionLimits::Lease connection)
     : stream_(std::move(socket)), ctx_(context), connection_(std::move(connection)) {}
+
+Session::~Session() { EndRequest(); }
+
+void Session::BeginRequest() {
+  if (counted_) return;
+  counted_ = true;
+  ctx_.in_flight->fetch_add(1);
+}
+
+void Session::EndRequest() {
+  if (!counted_) return;
+  counted_ = false;
+  ctx_.in_flight->fetch_sub(1);
+}
+
+void Session::Record(int status, size_t bytes) {
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
+  const double ms = std::round(elapsed.count() * 100'000) / 100;
+  std::string remote;
+  beast::error_code ec;
+  const auto peer = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote = peer.address().to_string();
+  const std::string_view path = PathOf(target_);
+  if (vs::log::AccessLogOn()) {
+    nlohmann::json line = {
+        {"request_id", request_id_}, {"method", method_}, {"route", route_}, {"path", path},
+        {"status", status},          {"bytes", bytes},    {"ms", ms},        {"remote", remote}};
+    if (!user_.empty()) line["user"] = user_;
+    vs::log::Access(line);
+  }
+  if (ctx_.options->on_request) {
+    ctx_.options->on_request(RequestRecord{.method = method_,
+                                           .route = route_,
+                                           .path = path,
+                                           .status = status,
+                                           .bytes = bytes,
+                                           .elapsed = elapsed,
+                                           .request_id = request_id_,
+                                           .remote_address = remote,
+                                           .user = user_});
+  }
+}
 
 void Session::Start() {
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -90,6 +138,10 @@ void Session::OnHeader(beast::error_code ec) {
   const auto& req = parser_->get();
   method_ = std::string(req.method_string());
   target_ = std::string(req.target());
+  request_id_ = RequestIdFor(Sv(req["X-Request-Id"]));
+  route_.clear();
+  user_.clear();
+  BeginRequest();
   if (ec == beast_http::error::body_limit) {
     return RejectAndClose(Status::TooLarge(TooLargeMessage(ctx_.options->max_body_bytes)));
   }
@@ -104,12 +156,9 @@ void Session::OnHeader(beast::error_code ec) {
     std::string path;
     QueryParams ignored;
     if (ParseTarget(Sv(req.target()), &path, &ignored).ok() && path == ctx_.options->upgrade_path) {
-      vs::log::Info("request", {{"method", method_},
-                                {"target", target_},
-                                {"status", 101},
-                                {"bytes", 0},
-                                {"ms", 0},
-                                {"upgrade", "websocket"}});
+      route_ = path;
+      Record(101, 0);
+      EndRequest();  // from here on the hub's, not the server's
       stream_.expires_never();
       auto message = parser_->release();
       // The upgraded connection keeps its place in the connection caps for as long as it lives.
@@ -222,6 +271,7 @@ void Session::Dispatch() {
   request->raw = RawRequest(std::move(message.base()), std::move(message.body()));
   if (head_) request->raw.method(beast_http::verb::get);
   request->received_at = started_;
+  request->request_id = request_id_;
   beast::error_code peer_ec;
   const auto peer = stream_.socket().remote_endpoint(peer_ec);
   if (!peer_ec) request->remote_address = peer.address().to_string();
@@ -257,11 +307,17 @@ void Session::Dispatch() {
       }
       res->keep_alive(req.raw.keep_alive());
     }
+    std::string route = std::move(job->request->route);
+    std::string user = std::move(job->request->caller);
     job->request.reset();
     job->lane.reset();
     job->body.reset();
-    asio::post(self->stream_.get_executor(),
-               [self, res = std::move(res)]() mutable { self->OnAnswer(std::move(res)); });
+    asio::post(self->stream_.get_executor(), [self, res = std::move(res), route = std::move(route),
+                                              user = std::move(user)]() mutable {
+      self->route_ = std::move(route);
+      self->user_ = std::move(user);
+      self->OnAnswer(std::move(res));
+    });
   });
   Watch();
 }
@@ -291,7 +347,10 @@ void Session::OnWatch(beast::error_code ec, size_t bytes) {
 }
 
 void Session::OnAnswer(std::optional<Response> response) {
-  if (!response) return Close();                // skipped: nobody is there to read an answer
+  if (!response) {   // skipped: nobody is there to read an answer
+    Record(499, 0);  // (nginx's "client closed request")
+    return Close();
+  }
   if (peer_gone_) response->keep_alive(false);  // half-closed at most: answer, then close
   Write(std::move(*response));
 }
@@ -302,22 +361,16 @@ void Session::Finish(Response& response) const {
     response.prepare_payload();
   }
   AddSecurityHeaders(response);
+  response.set("X-Request-Id", request_id_);
   if (head_) response.body().clear();  // Content-Length stays that of the GET body
 }
 
 void Session::Write(Response response) {
+  if (ctx_.draining->load()) response.keep_alive(false);
   const bool keep_alive = response.keep_alive();
   const size_t bytes = response.body().size();
   Finish(response);
-  const int status = static_cast<int>(response.result_int());
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-          .count();
-  vs::log::Info("request", {{"method", method_},
-                            {"target", target_},
-                            {"status", status},
-                            {"bytes", head_ ? 0 : bytes},
-                            {"ms", std::round(ms * 100) / 100}});
+  Record(static_cast<int>(response.result_int()), head_ ? 0 : bytes);
   auto res = std::make_shared<Response>(std::move(response));
   stream_.expires_after(ctx_.options->body_timeout);
   beast_http::async_write(
@@ -328,6 +381,7 @@ void Session::Write(Response response) {
 
 void Session::OnWrite(bool keep_alive, beast::error_code ec) {
   cancelled_.reset();
+  EndRequest();
   if (ec || !keep_alive || peer_gone_) return Close();
   if (watching_) {  // end the watch read first; OnWatch then reads the next request
     resume_on_watch_ = true;
@@ -347,14 +401,11 @@ void Session::RejectAndClose(const Status& status, int retry_after_s) {
   res->keep_alive(false);
   if (retry_after_s > 0) res->set(beast_http::field::retry_after, std::to_string(retry_after_s));
   Finish(*res);
-  vs::log::Info("request", {{"method", method_},
-                            {"target", target_},
-                            {"status", static_cast<int>(res->result_int())},
-                            {"bytes", res->body().size()},
-                            {"ms", 0}});
+  Record(static_cast<int>(res->result_int()), res->body().size());
   stream_.expires_after(ctx_.options->header_timeout);
   beast_http::async_write(
       stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        self->EndRequest();
         if (ec) return self->Close();
         beast::error_code ignored;
         self->stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
@@ -374,6 +425,7 @@ void Session::Drain() {
 }
 
 void Session::Close() {
+  EndRequest();
   lane_lease_.reset();
   body_lease_.reset();
   beast::error_code ignored;

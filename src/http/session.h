@@ -26,6 +26,8 @@ struct SessionContext {
   boost::asio::thread_pool* heavy_workers;  // null when there is no heavy lane
   Slots* heavy_lane;                        // null when there is no heavy lane
   BodyBudget* bodies;
+  std::atomic<size_t>* in_flight;     // requests received and not yet answered, server-wide
+  const std::atomic<bool>* draining;  // set by Server::Drain: no more keep-alive
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -33,9 +35,15 @@ class Session : public std::enable_shared_from_this<Session> {
   // `connection` is this connection's share of the server's connection limits.
   Session(boost::asio::ip::tcp::socket socket, SessionContext context,
           ConnectionLimits::Lease connection);
+  ~Session();
   void Start();
 
  private:
+  // Bracket one request in ctx_.in_flight, from its header to its answer; idempotent.
+  void BeginRequest();
+  void EndRequest();
+  // The access-log line and the on_request call for the current request.
+  void Record(int status, size_t bytes);
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
   // Host, Transfer-Encoding, size, lane and budget checks; false once it has answered.
@@ -66,6 +74,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::request_parser<GrowingStringBody>> parser_;
   // The current request: for the log line, HEAD handling, the lane and the body budget.
   std::string method_, target_;
+  std::string request_id_, route_, user_;  // of the current request
+  bool counted_ = false;                   // in ctx_.in_flight
   bool head_ = false;
   bool heavy_ = false;
   std::optional<Slots::Lease> lane_lease_;

@@ -101,7 +101,11 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   const auto& model = detector_->info();
   options.min_side = vision::MinSideForInput(*info, model.input_width, model.input_height);
   VS_RETURN_IF_ERROR(CheckClient(input, "before decoding"));
+  const auto decode_start = std::chrono::steady_clock::now();
   auto image = vision::DecodeImage(bytes, options);
+  const double decode_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - decode_start)
+          .count();
   if (!image.ok()) return image.status();
   VS_RETURN_IF_ERROR(CheckClient(input, "before detection"));
   auto detected = detector_->Detect(*image);
@@ -138,6 +142,7 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   ScanOutput out;
   out.scan = std::move(stored).value();
   out.inference_ms = detected->inference_ms;
+  out.decode_ms = decode_ms;
   out.total_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return out;

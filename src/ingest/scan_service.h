@@ -45,6 +45,7 @@ struct ScanOutput {
   store::ScanRecord scan;   // with its detections
   double inference_ms = 0;  // ONNX Runtime alone
   double total_ms = 0;      // probe to commit
+  double decode_ms = 0;     // decoding the photo alone
 };
 
 struct ScanLimits {

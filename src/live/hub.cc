@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <future>
 #include <utility>
 
 #include "core/log.h"
@@ -81,14 +82,33 @@ bool HubImpl::closed() const {
   return closed_;
 }
 
-void HubImpl::CloseAll() {
-  std::unique_lock lock(mu_);
-  closed_ = true;
-  for (auto& [ptr, weak] : sessions_) {
-    if (auto s = weak.lock()) s->Shutdown();
+std::vector<std::shared_ptr<Session>> HubImpl::SessionsLocked() const {
+  std::vector<std::shared_ptr<Session>> out;
+  out.reserve(sessions_.size());
+  for (const auto& [ptr, weak] : sessions_) {
+    if (auto s = weak.lock()) out.push_back(std::move(s));
   }
+  return out;
+}
+
+void HubImpl::CloseAll() {
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    sessions = SessionsLocked();
+  }
+  for (const auto& s : sessions) s->Shutdown();
+  sessions.clear();  // outside mu_: this may be the last reference (see SessionsLocked)
+  // A fan-out task queued or running before closed_ was set may still post to the sessions'
+  // strands: wait until the fan-out thread has passed every such task (later ones see closed_
+  // and do nothing), so the I/O context may be destroyed once this returns.
+  std::promise<void> passed;
+  net::post(fanout_, [&passed] { passed.set_value(); });
+  passed.get_future().wait();
   // A replay read in flight posts its result to the I/O context: let it finish, so that the
   // caller may stop and destroy the I/O context once this returns.
+  std::unique_lock lock(mu_);
   fetches_done_.wait_for(lock, std::chrono::seconds(5), [this] { return fetches_ == 0; });
 }
 
@@ -133,11 +153,15 @@ void HubImpl::OnEvent(const store::Event& event) {
   // The publisher is the store's commit path: the per-client work happens on the fan-out thread.
   // `this` outlives the task because the destructor joins fanout_ first.
   net::post(fanout_, [this, id = event.id, message = std::move(message)] {
-    std::lock_guard lock(mu_);
-    // Deliver only posts to the session's strand: O(clients) posts, no waiting on a client.
-    for (auto& [ptr, weak] : sessions_) {
-      if (auto s = weak.lock()) s->Deliver(id, message);
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      sessions = SessionsLocked();
     }
+    // Deliver only posts to the session's strand: O(clients) posts, no waiting on a client.
+    // Outside mu_, so that the copies (possibly the last references) are released outside it.
+    for (const auto& s : sessions) s->Deliver(id, message);
   });
 }
 

@@ -38,6 +38,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -97,8 +98,14 @@ class Hub {
                       std::shared_ptr<void> hold = nullptr) = 0;
 
   virtual size_t client_count() const = 0;
+  // Events queued to clients since start: live ones (streamed as they were committed) and
+  // replayed ones (read back from the store for a client resuming with ?after=). Thread-safe.
+  virtual uint64_t events_delivered() const = 0;
+  virtual uint64_t events_replayed() const = 0;
   // Closes every client (server shutdown) and refuses new ones (503). Returns once no store read
-  // started by the hub is still running, so the I/O threads may be stopped afterwards.
+  // started by the hub is still running and no fan-out of an event is in progress; events
+  // published afterwards reach no client. So the I/O threads may be stopped, and their context
+  // destroyed, once it returns, even while the store's threads still publish.
   virtual void CloseAll() = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "live/hub.h"
 
@@ -25,6 +26,8 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
               boost::beast::http::request<boost::beast::http::string_body> request,
               std::shared_ptr<void> hold) override;
   size_t client_count() const override;
+  uint64_t events_delivered() const override { return delivered_.load(); }
+  uint64_t events_replayed() const override { return replayed_.load(); }
   void CloseAll() override;
 
   // Serialises `event` once and hands it to the fan-out thread, which posts it to every
@@ -53,6 +56,9 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   // nothing, when `bytes` more would exceed it; every reservation is released exactly once.
   bool ReserveReplay(size_t bytes);
   void ReleaseReplay(size_t bytes);
+  // Counts messages queued to a client (events_delivered / events_replayed).
+  void CountDelivered() { delivered_.fetch_add(1, std::memory_order_relaxed); }
+  void CountReplayed(size_t n) { replayed_.fetch_add(n, std::memory_order_relaxed); }
 
  private:
   store::Store& store_;
@@ -64,6 +70,11 @@ class HubImpl final : public Hub, public std::enable_shared_from_this<HubImpl> {
   size_t admitted_ = 0;  // guarded by mu_: places taken by AdmitClient
   std::condition_variable fetches_done_;
   std::atomic<size_t> replay_held_{0};
+  std::atomic<uint64_t> delivered_{0}, replayed_{0};
+  // Strong references to the registered sessions, copied under mu_. Sessions are released
+  // only once mu_ is unlocked: the last reference may be the copy, and ~Session takes mu_
+  // (Unregister), so a session must never be destroyed while mu_ is held.
+  std::vector<std::shared_ptr<Session>> SessionsLocked() const;
   int fetches_ = 0;                                                      // guarded by mu_
   bool closed_ = false;                                                  // guarded by mu_
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_

@@ -266,6 +266,7 @@ void Session::OnBatch(Batch batch) {
     if (batch.truncated) hello["replay"] = "truncated";
     Enqueue(std::make_shared<const std::string>(Serialise(hello)));
   }
+  hub_->CountReplayed(batch.events.size());
   for (auto& [id, message] : batch.events) {
     cursor_ = id;
     Enqueue(std::move(message));
@@ -280,7 +281,9 @@ void Session::OnBatch(Batch batch) {
   // Caught up: the buffered live events with larger ids follow without gap or duplicate.
   live_ = true;
   for (auto& [id, message] : live_buffer_) {
-    if (id > cursor_) Enqueue(std::move(message));
+    if (id <= cursor_) continue;
+    hub_->CountDelivered();
+    Enqueue(std::move(message));
   }
   live_buffer_.clear();
   live_buffer_.shrink_to_fit();
@@ -323,6 +326,7 @@ void Session::OnLive(store::Id id, Message message) {
     log::Warn("live: dropping a client that cannot keep up", {{"queued", queue_.size()}});
     return Close(websocket::close_code::policy_error, "too slow");
   }
+  hub_->CountDelivered();
   Enqueue(std::move(message));
 }
 

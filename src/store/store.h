@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/db_stats.h"
 #include "store/types.h"
 
 namespace vs::store {
@@ -24,6 +25,8 @@ class Store {
   virtual std::string backend() const = 0;
   // Ok when the store can answer queries now.
   virtual Status Ping() = 0;
+  // The backend's connection figures for /metrics (store/db_stats.h); null when it keeps none.
+  virtual const DbStats* db_stats() const { return nullptr; }
 
   // Called after every commit of this process with the committed event (and, for a shared
   // database, with events committed by other instances). Set once, before serving.

@@ -8,8 +8,9 @@
 namespace vs::store::pg {
 
 Listener::Listener(ConnectOptions options, std::chrono::milliseconds poll,
-                   std::function<void()> wake)
-    : options_(std::move(options)), poll_(poll), wake_(std::move(wake)) {
+                   std::function<void()> wake, DbStats* stats)
+    : options_(std::move(options)), poll_(poll), wake_(std::move(wake)), stats_(stats) {
+  if (stats_) stats_->SetListen(DbStats::Listen::kDown);
   if (pipe(stop_pipe_) != 0) stop_pipe_[0] = stop_pipe_[1] = -1;
   thread_ = std::thread([this] { Run(); });
 }
@@ -55,6 +56,7 @@ void Listener::Run() {
                       {{"error", c.status().ToString()}});
       }
       was_down = true;
+      if (stats_) stats_->SetListen(DbStats::Listen::kDown);
       if (!SleepUnlessStopped(backoff)) return;
       backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
       continue;
@@ -62,8 +64,10 @@ void Listener::Run() {
     if (was_down) vs::log::Info("event listener reconnected to PostgreSQL");
     was_down = false;
     backoff = std::chrono::milliseconds(100);
+    if (stats_) stats_->SetListen(DbStats::Listen::kUp);
     wake_();  // what was committed while not listening
     while (!stop_ && WaitOnce(c->get())) wake_();
+    if (stats_) stats_->SetListen(DbStats::Listen::kDown);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <thread>
 
+#include "store/db_stats.h"
 #include "store/postgres/pg_db.h"
 
 namespace vs::store::pg {
@@ -19,7 +20,9 @@ inline constexpr const char* kEventChannel = "visionstock_events";
 
 class Listener {
  public:
-  Listener(ConnectOptions options, std::chrono::milliseconds poll, std::function<void()> wake);
+  // `stats`, when given, is told whether the LISTEN connection is up (and must outlive this).
+  Listener(ConnectOptions options, std::chrono::milliseconds poll, std::function<void()> wake,
+           DbStats* stats = nullptr);
   ~Listener();  // stops and joins the thread
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -34,6 +37,7 @@ class Listener {
   ConnectOptions options_;
   std::chrono::milliseconds poll_;
   std::function<void()> wake_;
+  DbStats* stats_;
   std::atomic<bool> stop_{false};
   int stop_pipe_[2] = {-1, -1};  // written on shutdown to end a poll() at once
   std::thread thread_;

@@ -7,6 +7,7 @@ Pool::Lease::~Lease() {
 }
 
 void Pool::Return(std::unique_ptr<Conn> c) {
+  stats_->OnRelease();
   // A connection left inside a transaction or broken is not reused.
   const bool reusable = c->healthy() && PQtransactionStatus(c->raw()) == PQTRANS_IDLE;
   std::unique_ptr<Conn> closing;
@@ -19,12 +20,21 @@ void Pool::Return(std::unique_ptr<Conn> c) {
       --open_;
     }
   }
+  if (closing) stats_->OnClose();
   cv_.notify_one();
 }
 
 Result<Pool::Lease> Pool::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_for(lock, wait_, [this] { return !idle_.empty() || open_ < max_; })) {
+  const auto available = [this] { return !idle_.empty() || open_ < max_; };
+  double waited = 0;
+  if (!available()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool got = cv_.wait_for(lock, wait_, available);
+    waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!got) stats_->OnAcquireTimeout();
+  }
+  if (!available()) {
     return Status::Unavailable("no PostgreSQL connection free within " +
                                std::to_string(wait_.count()) + " ms (pool of " +
                                std::to_string(max_) + ")");
@@ -32,6 +42,7 @@ Result<Pool::Lease> Pool::Acquire() {
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
+    stats_->OnAcquire(waited);
     return Lease(this, std::move(c));
   }
   ++open_;
@@ -43,8 +54,11 @@ Result<Pool::Lease> Pool::Acquire() {
       --open_;
     }
     cv_.notify_one();
+    stats_->OnError();
     return c.status();
   }
+  stats_->OnOpen();
+  stats_->OnAcquire(waited);
   return Lease(this, std::move(c).value());
 }
 
@@ -55,6 +69,7 @@ void Pool::DropIdle() {
     closing.swap(idle_);
     open_ -= static_cast<int>(closing.size());
   }
+  for (size_t i = 0; i < closing.size(); ++i) stats_->OnClose();
   cv_.notify_all();
 }
 

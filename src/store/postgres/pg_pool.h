@@ -11,14 +11,18 @@
 #include <mutex>
 #include <vector>
 
+#include "store/db_stats.h"
 #include "store/postgres/pg_db.h"
 
 namespace vs::store::pg {
 
 class Pool {
  public:
-  Pool(ConnectOptions options, int max, std::chrono::milliseconds wait)
-      : options_(std::move(options)), max_(max), wait_(wait) {}
+  // `stats`, when given, is fed with the pool's figures (store/db_stats.h) and must outlive it.
+  Pool(ConnectOptions options, int max, std::chrono::milliseconds wait, DbStats* stats = nullptr)
+      : options_(std::move(options)), max_(max), wait_(wait), stats_(stats ? stats : &own_stats_) {
+    stats_->SetPoolMax(max);
+  }
 
   // A borrowed connection, returned to the pool on destruction.
   class Lease {
@@ -44,6 +48,8 @@ class Pool {
   ConnectOptions options_;
   const int max_;
   const std::chrono::milliseconds wait_;
+  DbStats own_stats_;  // when no other is given
+  DbStats* stats_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_

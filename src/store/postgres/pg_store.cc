@@ -27,7 +27,9 @@ namespace pg {
 PgStore::PgStore(const PostgresOptions& options)
     : options_(options),
       pool_(ConnectOptions{.url = options.url}, std::max(1, options.max_connections),
-            options.acquire_timeout) {}
+            options.acquire_timeout, &stats_) {
+  stats_.SetListen(DbStats::Listen::kDown);  // until a commit listener makes it LISTEN
+}
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const PostgresOptions& options) {
   std::unique_ptr<PgStore> s(new PgStore(options));
@@ -58,8 +60,9 @@ void PgStore::SetCommitListener(CommitListener listener) {
     listening = static_cast<bool>(listener_);
   }
   if (listening && !listen_) {
-    listen_ = std::make_unique<Listener>(ConnectOptions{.url = options_.url},
-                                         options_.listener_poll, [this] { CatchUp(); });
+    listen_ = std::make_unique<Listener>(
+        ConnectOptions{.url = options_.url}, options_.listener_poll, [this] { CatchUp(); },
+        &stats_);
   }
 }
 
@@ -94,6 +97,7 @@ void PgStore::DeliverLocked(const Event* own) {
     listener_(*own);
     last_notified_ = own->id;
   }
+  stats_.SetListenLastEventId(last_notified_);
 }
 
 Status PgStore::AppendEvent(Conn*, std::string type, nlohmann::json payload, Event* out) {

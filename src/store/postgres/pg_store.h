@@ -50,6 +50,7 @@ class PgStore final : public Store {
 
   std::string backend() const override { return "postgresql"; }
   Status Ping() override;
+  const DbStats* db_stats() const override { return &stats_; }
   void SetCommitListener(CommitListener listener) override;
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
@@ -143,6 +144,7 @@ class PgStore final : public Store {
   static Result<ModelVersion> LoadModel(Conn* c, Id id);
 
   PostgresOptions options_;
+  DbStats stats_;  // fed by pool_ and listen_ (declared before them: outlives them)
   Pool pool_;
   std::mutex notify_mu_;     // serialises listener calls in id order
   CommitListener listener_;  // guarded by notify_mu_
@@ -156,6 +158,7 @@ Result<T> PgStore::Read(Body&& body) {
     auto lease = pool_.Acquire();
     if (!lease.ok()) return lease.status();
     Result<T> out = body(lease->get());
+    if (!lease->get()->healthy()) stats_.OnError();
     if (out.ok() || attempt > 0 || lease->get()->healthy()) return out;
     pool_.DropIdle();  // the others were opened before the same loss
   }
@@ -195,6 +198,7 @@ Result<T> PgStore::Transact(Body&& body, Finish&& finish) {
     Conn* c = lease->get();
     Tx tx(c);
     if (!tx.status().ok()) {
+      stats_.OnError();
       // A connection lost before BEGIN reached the server: nothing was done, try a new one.
       if (attempt == 0 && !c->healthy()) {
         pool_.DropIdle();
@@ -204,7 +208,10 @@ Result<T> PgStore::Transact(Body&& body, Finish&& finish) {
     }
     Result<T> out = body(c);
     if (!out.ok()) return out;
-    VS_RETURN_IF_ERROR(finish(&tx));
+    if (Status committed = finish(&tx); !committed.ok()) {
+      stats_.OnError();
+      return committed;
+    }
     return out;
   }
 }

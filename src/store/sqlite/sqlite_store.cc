@@ -39,6 +39,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
                                    options.path + "'");
   }
   std::unique_ptr<SqliteStore> s(new SqliteStore(options));
+  s->stats_.SetPoolMax(kMaxReaders);
   auto w = Connection::Open(options.path, /*read_only=*/false, options.busy_timeout_ms);
   if (!w.ok()) return w.status();
   s->writer_ = std::move(w).value();
@@ -60,6 +61,7 @@ SqliteStore::~SqliteStore() {
 
 SqliteStore::Reader::~Reader() {
   if (!c_) return;
+  s_->stats_.OnRelease();
   {
     std::lock_guard<std::mutex> lock(s_->pool_mu_);
     s_->idle_.push_back(std::move(c_));
@@ -69,10 +71,17 @@ SqliteStore::Reader::~Reader() {
 
 Result<SqliteStore::Reader> SqliteStore::AcquireReader() {
   std::unique_lock<std::mutex> lock(pool_mu_);
-  pool_cv_.wait(lock, [this] { return !idle_.empty() || open_readers_ < kMaxReaders; });
+  const auto available = [this] { return !idle_.empty() || open_readers_ < kMaxReaders; };
+  double waited = 0;
+  if (!available()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    pool_cv_.wait(lock, available);
+    waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
+    stats_.OnAcquire(waited);
     return Reader(this, std::move(c));
   }
   ++open_readers_;
@@ -84,8 +93,11 @@ Result<SqliteStore::Reader> SqliteStore::AcquireReader() {
       --open_readers_;
     }
     pool_cv_.notify_one();
+    stats_.OnError();
     return c.status();
   }
+  stats_.OnOpen();
+  stats_.OnAcquire(waited);
   return Reader(this, std::move(c).value());
 }
 

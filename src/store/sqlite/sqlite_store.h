@@ -47,6 +47,7 @@ class SqliteStore final : public Store {
 
   std::string backend() const override { return "sqlite"; }
   Status Ping() override;
+  const DbStats* db_stats() const override { return &stats_; }
   void SetCommitListener(CommitListener listener) override;
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
@@ -158,6 +159,13 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by pool_mu_
   int open_readers_ = 0;                           // guarded by pool_mu_
   static constexpr int kMaxReaders = 8;
+  // The readers pool and database errors, for /metrics.
+  DbStats stats_;
+  // `s`, counted in stats_ when it is an error (of beginning or committing a transaction).
+  Status CountError(Status s) {
+    if (!s.ok()) stats_.OnError();
+    return s;
+  }
 };
 
 template <typename T, typename Body>
@@ -168,11 +176,11 @@ Result<T> SqliteStore::Mutate(Body&& body) {
   {
     std::lock_guard<std::mutex> lock(write_mu_);
     Transaction tx(writer_.get());
-    VS_RETURN_IF_ERROR(tx.status());
+    VS_RETURN_IF_ERROR(CountError(tx.status()));
     out = body(writer_.get(), &event);
     if (!out.ok()) return out;
     if (event.id == 0) return Status::Internal("mutation recorded no event");
-    VS_RETURN_IF_ERROR(tx.Commit());
+    VS_RETURN_IF_ERROR(CountError(tx.Commit()));
     notify.lock();  // taken before the writer lock is released: listeners see commit order
   }
   DeliverLocked(&event);
@@ -183,10 +191,10 @@ template <typename T, typename Body>
 Result<T> SqliteStore::WriteQuiet(Body&& body) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Transaction tx(writer_.get());
-  VS_RETURN_IF_ERROR(tx.status());
+  VS_RETURN_IF_ERROR(CountError(tx.status()));
   Result<T> out = body(writer_.get());
   if (!out.ok()) return out;
-  VS_RETURN_IF_ERROR(tx.Commit());
+  VS_RETURN_IF_ERROR(CountError(tx.Commit()));
   return out;
 }
 

@@ -94,6 +94,8 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {}, db
     url,
     port,
     token,
+    child,
+    exited, // resolves with {code, signal} once the process has exited
     dataDir,
     db,
     logs,
