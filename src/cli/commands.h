@@ -46,6 +46,11 @@ struct ServeOptions {
   int detect_queue = 0;    // detections queued + running; 0 = 2 x threads
   int max_jpeg_scans = 64;
   ModelOptions model;
+  // The model registry (docs/MODELS.md).
+  int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)
+  int64_t max_model_mb = 100;               // largest model upload
+  std::vector<std::string> ignore_classes;  // of the --model: classes never reported
+  std::string slicing = "off";              // of the --model: off, grid or auto
 };
 
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
