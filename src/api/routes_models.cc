@@ -7,6 +7,7 @@
 #include "api/params.h"
 #include "api/routes.h"
 #include "http/multipart.h"
+#include "models/zip_set.h"
 #include "store/json.h"
 
 namespace vs::api {
@@ -330,11 +331,37 @@ Result<nlohmann::json> Compare(const http::Request& request, const ApiDeps& deps
                         {"same_dataset", same_set}};
 }
 
+// POST /api/models/{id}/evaluate: JSON {data, agnostic} naming a set under the data folder, or
+// multipart/form-data with the set as a zip archive in 'file' (and 'agnostic' = "true").
 Result<nlohmann::json> StartEvaluation(const http::Request& request, const ApiDeps& deps) {
   VS_RETURN_IF_ERROR(NeedStore(deps));
-  if (!deps.evaluations) return Status::Unavailable("this server runs no evaluations");
+  if (!deps.evaluations || !deps.models) {
+    return Status::Unavailable("this server runs no evaluations");
+  }
   auto id = ParseId(request);
   if (!id.ok()) return id.status();
+  if (http::IsMultipartFormData(request.header(bh::field::content_type))) {
+    auto boundary = http::MultipartBoundary(std::string(request.header(bh::field::content_type)));
+    if (!boundary.ok()) return boundary.status();
+    auto form = http::ParseMultipart(request.body(), *boundary);
+    if (!form.ok()) return form.status();
+    if (form->Count("file") != 1) {
+      return Status::InvalidArgument("send the labelled set as one zip archive in 'file'");
+    }
+    auto agnostic = FormText(*form, "agnostic");
+    if (!agnostic.ok()) return agnostic.status();
+    auto model = deps.store->GetModel(*id);  // an unknown model unpacks nothing
+    if (!model.ok()) return model.status();
+    auto set = models::UnpackUploadedSet(deps.models->options().data_dir, form->Find("file")->data);
+    if (!set.ok()) return set.status();
+    auto job = deps.evaluations->Start(*id, set->relative, *agnostic == "true");
+    if (!job.ok()) {
+      std::error_code ec;
+      fs::remove_all(set->folder, ec);
+      return job.status();
+    }
+    return models::ToJson(*job);
+  }
   auto body = ParseJsonObject(request);
   if (!body.ok()) return body.status();
   std::string data;
@@ -410,8 +437,8 @@ void AddModelRoutes(http::Router& router, const ApiDeps& deps) {
               .pattern = "/api/models/{id}/evaluate",
               .role = Role::kAdmin,
               .summary = "Evaluate this version in the background on a labelled set under the "
-                         "data folder {data, agnostic}",
-              .body = http::BodyKind::kJson,
+                         "data folder {data, agnostic}, or uploaded as a zip ('file')",
+              .body = http::BodyKind::kJsonOrForm,
               .tag = "models"},
              [&deps](http::Request& r) {
                return Reply(r, StartEvaluation(r, deps), bh::status::accepted);

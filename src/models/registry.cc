@@ -418,10 +418,8 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Resolve(
     for (auto it = list->rbegin(); it != list->rend(); ++it) {
       if (it->model_type == *model_type && ManifestOf(it->id)) return Acquire(it->id);
     }
-    if (*model_type != "baseline") {
-      return Status::InvalidValue("model_type: no servable model version of type '" + *model_type +
-                                  "'");
-    }
+    // No version of that type (e.g. "baseline", or an earlier client's "yolov8n"): the active
+    // model, as the earlier system served every type with its one model.
   }
   auto active = Active();
   if (!active) return Status::Unavailable("no detection model loaded: " + reason());

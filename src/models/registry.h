@@ -99,8 +99,8 @@ class ModelRegistry {
   std::string reason() const;
 
   // The model a request asked for: `model` (a version name or id) wins, then `model_type` (the
-  // newest servable version of that type; "baseline" falls back to the active model), else the
-  // active one. NotFound / InvalidValue naming what was asked; Unavailable without any model.
+  // newest servable version of that type, when there is one), else the active one. NotFound
+  // naming an unknown `model`; Unavailable without any model.
   Result<std::shared_ptr<const LoadedModel>> Resolve(const std::optional<std::string>& model,
                                                      const std::optional<std::string>& model_type);
 

@@ -3,6 +3,7 @@
 // metrics and background evaluation with live progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,7 +135,8 @@ test('a second model serves by name or type, ignores its classes, is compared an
     const baseline = await upload(server.url, PERSON(), {}, { query: '?model_type=baseline' });
     assert.equal(baseline.body.model_version, base.version_name, 'baseline: the active model');
     assert.equal((await upload(server.url, PERSON(), {}, { query: '?model=nope' })).status, 404);
-    assert.equal((await upload(server.url, PERSON(), {}, { query: '?model_type=other' })).status, 422);
+    const other = await upload(server.url, PERSON(), {}, { query: '?model_type=yolov8n' });
+    assert.equal(other.body.model_version, base.version_name, 'a type no version has: the active model');
 
     // Comparison: measured figures, nulls where never measured.
     let cmp = await getJson(server.url, `/api/models/comparison?baseline_id=${base.id}&finetuned_id=${up.body.id}`);
@@ -267,5 +269,54 @@ test('a model that no longer loads at start leaves the others serving', async ()
     assert.match(chosen.body.error.message, /fragile does not load/);
   } finally {
     if (again) await again.stop(); else rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+// A zip archive of `files` ({name: content}) or of a folder, written by Python's zipfile.
+function makeZip(out, { folder, files }) {
+  const script = folder
+    ? 'import sys,zipfile,os\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nb=os.path.dirname(sys.argv[2])\nfor r,_,fs in os.walk(sys.argv[2]):\n  for f in fs:\n    p=os.path.join(r,f); z.write(p, os.path.relpath(p,b))\nz.close()'
+    : 'import sys,zipfile,json\nz=zipfile.ZipFile(sys.argv[1],"w")\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()';
+  const run = spawnSync('/usr/bin/python3', ['-c', script, out, folder || JSON.stringify(files)], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return readFileSync(out);
+}
+
+async function postZip(url, id, bytes) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), 'set.zip');
+  const res = await fetch(`${url}/api/models/${id}/evaluate`, { method: 'POST', body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+test('a labelled set uploaded as a zip is evaluated; unsafe archives are refused', async () => {
+  const server = await startServer();
+  try {
+    const [base] = (await getJson(server.url, '/api/models')).body;
+    const uploads = () => (existsSync(join(server.dataDir, 'sets', 'uploads')) ? readdirSync(join(server.dataDir, 'sets', 'uploads')) : []);
+    const slip = await postZip(server.url, base.id, makeZip(join(server.dataDir, 'slip.zip'), { files: { 'images/a.jpg': 'x', '../../evil.txt': 'owned' } }));
+    assert.equal(slip.status, 422, JSON.stringify(slip.body));
+    assert.match(slip.body.error.message, /leads outside/);
+    assert.ok(!existsSync(join(server.dataDir, 'evil.txt')) && !existsSync(join(server.dataDir, 'sets', 'evil.txt')));
+    assert.deepEqual(uploads(), []);
+    const bad = await postZip(server.url, base.id, makeZip(join(server.dataDir, 'bad.zip'), { files: { 'data.yaml': 'names: [dog]\n', 'images/a.jpg': 'x', 'labels/a.txt': '0 0.5 0.5 2 1\n' } }));
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.match(bad.body.error.message, /a\.txt/, 'names the file');
+    assert.deepEqual(uploads(), [], 'a set with defects is not kept');
+    assert.equal((await postZip(server.url, 99999, Buffer.from('x'))).status, 404);
+
+    const good = await postZip(server.url, base.id, makeZip(join(server.dataDir, 'good.zip'), { folder: SET }));
+    assert.equal(good.status, 202, JSON.stringify(good.body));
+    assert.match(good.body.data, /^sets\/uploads\/[^/]+\/eval$/);
+    const job = await until(async () => {
+      const j = (await getJson(server.url, `/api/models/evaluations/${good.body.job_id}`)).body;
+      return j.state !== 'running' && j;
+    }, 'the evaluation');
+    assert.equal(job.state, 'done', JSON.stringify(job));
+    const metrics = (await getJson(server.url, `/api/models/${base.id}`)).body.metrics.at(-1);
+    assert.equal(metrics.num_test_images, 7);
+    assert.equal(metrics.test_dataset_path, good.body.data);
+  } finally {
+    await server.stop();
   }
 });
