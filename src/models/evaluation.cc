@@ -89,7 +89,8 @@ Result<EvaluationJob> EvaluationRunner::Start(store::Id model_id, const std::str
   auto set = eval::ReadDataset(*path);
   if (!set.ok()) return release(), Status::InvalidValue(set.status().message());
   // A detector of its own at the evaluation's low threshold (the serving one drops the tail of
-  // the ranking that AP needs).
+  // the ranking that AP needs), otherwise as it serves: sliced as its settings say, its ignored
+  // classes never reported.
   vision::DetectorConfig config;
   config.model_path = manifest->model_path;
   config.labels_path = manifest->labels_path;
@@ -115,7 +116,7 @@ Result<EvaluationJob> EvaluationRunner::Start(store::Id model_id, const std::str
     if (worker_.joinable()) worker_.join();  // the previous run has ended (running_ was false)
     auto dataset = std::make_shared<const eval::Dataset>(std::move(*set));
     worker_ = std::thread(&EvaluationRunner::Run, this, job.id,
-                          std::shared_ptr<const vision::Detector>(std::move(*detector)), dataset,
+                          ServingDetector(std::move(*detector), manifest->settings), dataset,
                           agnostic, manifest->settings.confidence);
   }
   Publish(job);

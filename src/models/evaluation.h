@@ -1,5 +1,7 @@
 // Background evaluations of registered models on labelled sets present on the server (under the
-// data folder): the same evaluation as `visionstock evaluate` (eval/run.h), one at a time, with
+// data folder): the same evaluation as `visionstock evaluate` (eval/run.h) of the model as it
+// serves (its slicing and ignored classes; precision, recall and F1 at its confidence), one at a
+// time, with
 // progress recorded as "model.evaluation" events {job_id, model_id, state, done, total} and the
 // result stored as a model_metrics row when it finishes.
 #pragma once

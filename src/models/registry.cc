@@ -17,9 +17,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Runs the model as the settings say: sliced when they ask for it, ignored classes dropped.
-class ServingDetector final : public vision::Detector {
+class SettingsDetector final : public vision::Detector {
  public:
-  ServingDetector(std::unique_ptr<vision::Detector> inner, ModelSettings settings)
+  SettingsDetector(std::unique_ptr<vision::Detector> inner, ModelSettings settings)
       : inner_(std::move(inner)), settings_(std::move(settings)) {
     for (const auto& name : settings_.ignore_classes) {
       const auto& names = inner_->info().class_names;
@@ -122,6 +122,11 @@ bool AllDigits(const std::string& s) {
 }
 
 }  // namespace
+
+std::shared_ptr<const vision::Detector> ServingDetector(std::unique_ptr<vision::Detector> detector,
+                                                        const ModelSettings& settings) {
+  return std::make_shared<SettingsDetector>(std::move(detector), settings);
+}
 
 nlohmann::json ManifestToJson(const Manifest& m) {
   return {{"model_path", m.model_path},
@@ -308,7 +313,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Load(store::Id id) {
   version->metrics.clear();
   m->version = std::move(*version);
   m->settings = manifest->settings;
-  m->detector = std::make_shared<ServingDetector>(std::move(*d), manifest->settings);
+  m->detector = ServingDetector(std::move(*d), manifest->settings);
   m->cost_bytes = manifest->file_bytes;
   return std::shared_ptr<const LoadedModel>(std::move(m));
 }

@@ -52,6 +52,10 @@ struct Manifest {
 };
 nlohmann::json ManifestToJson(const Manifest& m);
 
+// `detector` as it serves under `settings`: sliced as they say, ignored classes dropped.
+std::shared_ptr<const vision::Detector> ServingDetector(std::unique_ptr<vision::Detector> detector,
+                                                        const ModelSettings& settings);
+
 struct RegistryOptions {
   std::filesystem::path data_dir;
   uint64_t memory_budget_bytes = uint64_t{1} << 30;
