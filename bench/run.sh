@@ -37,6 +37,11 @@ fi
 section "store: Summarize and ListDetections at 1,000,000 detections (in process)"
 "$BUILD/bench/store/store_bench" "$BUILD/bench-data/store-1m.db" | tee -a "$OUT/summary.txt"
 
+section "legacy: import-legacy of 1,000,000 earlier detections (100,000 scans) into SQLite, then a re-run"
+if [ -x "$BUILD/bench/legacy/legacy_bench" ]; then
+  "$BUILD/bench/legacy/legacy_bench" --rows 1000000 | tee -a "$OUT/summary.txt"
+fi
+
 section "live: commit-to-client latency and server memory"
 "$BUILD/bench/live/live_bench" | tee -a "$OUT/summary.txt"
 

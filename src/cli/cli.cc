@@ -97,6 +97,9 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "detect-queue", serve.detect_queue,
       "detections queued or running before uploads get 503 (0 = 2 x detect threads)")
       ->check(CLI::Range(0, 100000));
+  Opt(serve_cmd, "photos", serve.photos,
+      "where photos live: files (the data folder; shared by instances that mount it) or database")
+      ->check(CLI::IsMember({"files", "database"}));
   Opt(serve_cmd, "photo-retention-days", serve.photo_retention_days,
       "delete stored photos older than this (detections stay; 0 = keep forever)")
       ->check(CLI::Range(0, 36500));
@@ -184,6 +187,20 @@ int Run(int argc, char** argv) {
       "store the figures here if the model is registered");
   AddModelOptions(evaluate_cmd, evaluate.model);
 
+  ImportLegacyOptions legacy;
+  CLI::App* legacy_cmd = app.add_subcommand(
+      "import-legacy", "import the earlier VisionStock's history from its PostgreSQL database");
+  legacy_cmd->add_option("source", legacy.source, "the earlier database, e.g. postgresql://host/db")
+      ->required();
+  Opt(legacy_cmd, "db", legacy.db, "this store: postgresql://… (default: SQLite in --data-dir)");
+  Opt(legacy_cmd, "data-dir", legacy.data_dir, "folder of the SQLite store");
+  legacy_cmd->add_option("--store", legacy.store, "store the earlier scans belong to")
+      ->capture_default_str();
+  legacy_cmd->add_option("--batch", legacy.batch_rows, "detections read per round trip")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  legacy_cmd->add_flag("--json", legacy.json, "print the summary as one JSON object");
+
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
   try {
@@ -206,6 +223,7 @@ int Run(int argc, char** argv) {
   }
 
   if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
+  if (legacy_cmd->parsed()) return RunImportLegacy(legacy);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;

@@ -33,6 +33,7 @@ struct ServeOptions {
   bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
   int session_hours = 12;
   int login_attempts = 5;        // failed logins per address per 15 minutes
+  std::string photos = "files";  // where photos live: "files" (data folder) or "database"
   int photo_retention_days = 0;  // 0 = keep photos forever
   int64_t photo_quota_mb = 0;    // 0 = no quota
   int64_t min_free_disk_mb = 100;
@@ -72,6 +73,17 @@ struct DetectOptions {
   std::string data_dir = "./data";
   ModelOptions model;
 };
+
+// `import-legacy`: the earlier VisionStock's PostgreSQL tables into this store.
+struct ImportLegacyOptions {
+  std::string source;  // libpq URL of the earlier database (read only)
+  std::string db;      // this store's URL; empty: SQLite in data_dir
+  std::string data_dir = "./data";
+  std::string store = "default";  // the earlier system had no stores: its scans go to this one
+  int batch_rows = 5000;
+  bool json = false;
+};
+int RunImportLegacy(const ImportLegacyOptions& options);
 
 // `evaluate`: metrics of the model on a labelled set (see evaluate.cc).
 struct EvaluateOptions {

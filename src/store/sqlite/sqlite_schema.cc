@@ -343,6 +343,16 @@ CREATE TABLE audit_log (
 );
 )sql";
 
+// Photo bytes when the server keeps photos in the database (serve --photos database).
+constexpr const char* kPhotoTable = R"sql(
+CREATE TABLE photos (
+  path       TEXT PRIMARY KEY,
+  bytes      BLOB NOT NULL,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
@@ -359,6 +369,7 @@ const std::vector<Migration>& Migrations() {
        "shelf_location || char(31) || sku, timestamp);"},
       {6, "accounts and audit log", kAccountTables},
       {7, "small event payloads", kSmallEventPayloads},
+      {8, "photos kept in the database", kPhotoTable},
   };
   return kAll;
 }
