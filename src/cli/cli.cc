@@ -65,6 +65,9 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "port", serve.port, "port to listen on (0 = any free port)")
       ->check(CLI::Range(0, 65535));
   Opt(serve_cmd, "data-dir", serve.data_dir, "folder for the database and stored photos");
+  Opt(serve_cmd, "db", serve.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   Opt(serve_cmd, "web-dir", serve.web_dir, "folder of the built dashboard");
   Opt(serve_cmd, "workers", serve.workers, "request worker threads (0 = number of cores)")
       ->check(CLI::Range(0, 256));
@@ -147,6 +150,9 @@ int Run(int argc, char** argv) {
   detect_cmd->add_flag("--json", detect.json, "print one JSON object per image")
       ->envname("VISIONSTOCK_JSON");
   Opt(detect_cmd, "data-dir", detect.data_dir, "folder for the database and stored photos");
+  Opt(detect_cmd, "db", detect.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   AddModelOptions(detect_cmd, detect.model);
 
   AccountOptions user;
@@ -158,6 +164,9 @@ int Run(int argc, char** argv) {
   Opt(user_cmd, "role", user.role, "viewer, operator or admin (add)")
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
   Opt(user_cmd, "data-dir", user.data_dir, "folder of the database");
+  Opt(user_cmd, "db", user.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   user_cmd->add_flag("--json", user.json, "print JSON (list)");
 
   AccountOptions token;
@@ -169,6 +178,9 @@ int Run(int argc, char** argv) {
   Opt(token_cmd, "role", token.role, "viewer, operator or admin (create)")
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
   Opt(token_cmd, "data-dir", token.data_dir, "folder of the database");
+  Opt(token_cmd, "db", token.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   token_cmd->add_flag("--json", token.json, "print JSON");
 
   EvaluateOptions evaluate;
@@ -185,6 +197,9 @@ int Run(int argc, char** argv) {
                            "also write the predictions as a COCO results JSON file");
   Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
       "store the figures here if the model is registered");
+  Opt(evaluate_cmd, "db", evaluate.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   AddModelOptions(evaluate_cmd, evaluate.model);
 
   ImportLegacyOptions legacy;

@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string host = "0.0.0.0";
   int port = 8000;
   std::string data_dir = "./data";
+  std::string db;  // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   std::string web_dir;
   int workers = 0;     // worker threads for requests (0 = number of cores)
   int io_threads = 1;  // socket threads
@@ -57,6 +58,7 @@ struct ServeOptions {
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
 struct AccountOptions {
   std::string data_dir = "./data";
+  std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   std::string action;  // add, list, remove (user); create, list, revoke (token)
   std::string name;    // user name, token name, or token id (revoke)
   std::string role = "viewer";
@@ -71,6 +73,7 @@ struct DetectOptions {
   std::string store = "default";
   bool json = false;
   std::string data_dir = "./data";
+  std::string db;  // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;
 };
 
@@ -92,6 +95,7 @@ struct EvaluateOptions {
   bool agnostic = false;         // every class is one
   std::string save_predictions;  // when set, the predictions as a COCO results JSON file
   std::string data_dir = "./data";
+  std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
 };
 

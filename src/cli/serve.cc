@@ -91,8 +91,9 @@ int RunServe(const ServeOptions& o) {
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
-  const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
-  if (auto opened = store::Open({.data_dir = o.data_dir}); opened.ok()) {
+  const store::Location where{.url = o.db, .data_dir = o.data_dir};
+  const std::string db_path = store::Describe(where);  // without a password
+  if (auto opened = store::Open(where); opened.ok()) {
     store = std::move(opened).value();
   } else {
     store_reason = opened.status().ToString();

@@ -151,7 +151,7 @@ TEST(LegacySourceTest, UnreachableDatabaseIsAClearError) {
   EXPECT_NE(source.status().message().find("cannot connect"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LegacyImportTest, ::testing::Values("sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, LegacyImportTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

@@ -2,14 +2,15 @@
 // conflict, deleting is idempotent, and none of it commits an event.
 #include <gtest/gtest.h>
 
-#include "test_util.h"
+#include "backends.h"
 
 namespace vs::store {
 namespace {
 
-TEST(PhotosTest, RoundTripConflictDeleteAndNoEvents) {
-  testing::TempDir dir;
-  auto store = testing::MustOpen(dir.File("vs.db"));
+class PhotosTest : public testing::BackendTest {};
+
+TEST_P(PhotosTest, RoundTripConflictDeleteAndNoEvents) {
+  auto store = OpenStore();
   ASSERT_TRUE(store);
   std::string bytes(70'000, '\0');
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 31 % 256);
@@ -28,6 +29,8 @@ TEST(PhotosTest, RoundTripConflictDeleteAndNoEvents) {
   EXPECT_EQ(store->GetPhoto("images/2026/12/02/a.jpg").status().code(), Code::kNotFound);
   EXPECT_EQ(*store->LastEventId(), 0);
 }
+
+VS_STORE_BACKENDS(PhotosTest);
 
 }  // namespace
 }  // namespace vs::store

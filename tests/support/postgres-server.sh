@@ -9,6 +9,8 @@
 # stdin, one a line, answering each with one line:
 #   stop   -> stops the server at once (pg_ctl -m immediate, a simulated crash); "stopped"
 #   start  -> starts it again on the same port and data; "started"
+# fsync is off (the OS keeps written data across a server crash, which is all a test needs);
+# commits stay synchronous so that a simulated crash loses no acknowledged commit.
 # At end of input — the caller closed the pipe, exited or was killed, even with SIGKILL — the
 # server is stopped and the folder removed. Interrupt signals are ignored so that a Ctrl-C to
 # the caller's process group still lets the teardown run.
@@ -31,7 +33,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
   || /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start() {
   $AS "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -t 30 \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null 2>&1
 }
 if ! $AS "$BIN/initdb" -D "$DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync \

@@ -89,8 +89,8 @@ Result<std::string> PostgresServer::FreshDatabase() {
   }
   // Template0 and no WAL-logged copy: a fresh database takes milliseconds.
   std::unique_ptr<PGresult, decltype(&PQclear)> r(
-      PQexec(c.get(), ("CREATE DATABASE " + name + " TEMPLATE template0 STRATEGY file_copy")
-                          .c_str()),
+      PQexec(c.get(),
+             ("CREATE DATABASE " + name + " TEMPLATE template0 STRATEGY file_copy").c_str()),
       &PQclear);
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     return Status::Internal(std::string("create database: ") + PQerrorMessage(c.get()));
