@@ -57,6 +57,11 @@ struct ServeOptions {
   int shutdown_delay_ms = 0;             // on SIGTERM: not ready this long before closing
   bool model_optional = false;           // /health/ready is 200 without a model
   ModelOptions model;
+  // The model registry (docs/MODELS.md).
+  int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)
+  int64_t max_model_mb = 100;               // largest model upload
+  std::vector<std::string> ignore_classes;  // of the --model: classes never reported
+  std::string slicing = "off";              // of the --model: off, grid or auto
 };
 
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
