@@ -25,14 +25,23 @@ Result<ScanAnalysis> Analyzer::AnalyzeScan(store::Id scan_id,
   filter.store = scan.store;
   auto rows = store_->ListPlanograms(filter);
   if (!rows.ok()) return rows.status();
-  auto plans = GroupPlanograms(std::move(rows).value());
+  // This shelf's rows must all be usable; a bad row elsewhere in the store only drops out of
+  // the MISPLACED/UNEXPECTED check.
+  std::vector<store::Planogram> mine, others;
+  for (auto& r : *rows) {
+    (r.shelf_location == scan.shelf_location ? mine : others).push_back(std::move(r));
+  }
+  auto plans = GroupPlanograms(std::move(mine));
   if (!plans.ok()) return plans.status();
+  std::vector<Status> skipped;
+  auto other_plans = GroupPlanograms(std::move(others), &skipped);
+  if (!other_plans.ok()) return other_plans.status();
   std::vector<compliance::Planogram> all;
   for (const ShelfPlan& p : *plans) all.push_back(p.planogram);
+  for (const ShelfPlan& p : *other_plans) all.push_back(p.planogram);
 
   std::vector<const ShelfPlan*> shelf;
   for (const ShelfPlan& p : *plans) {
-    if (p.planogram.shelf_location != scan.shelf_location) continue;
     if (planogram_name && p.planogram.name != *planogram_name) continue;
     shelf.push_back(&p);
   }
@@ -134,7 +143,7 @@ bool AnalysisQueue::Enqueue(store::Id scan_id) {
     }
     ++counters_.dropped;
   }
-  vs::log::Warn("compliance analysis queue full: scan not analysed",
+  vs::log::Warn("compliance analysis queue full (or stopped): scan not analysed",
                 {{"scan_id", scan_id}, {"hint", "POST /api/analyze analyses it on demand"}});
   return false;
 }

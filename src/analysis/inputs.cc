@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace vs::analysis {
@@ -27,13 +28,40 @@ Result<std::vector<double>> Numbers(const nlohmann::json& j, size_t n) {
 
 }  // namespace
 
-Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> rows) {
+Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> rows,
+                                               std::vector<Status>* skipped) {
   std::sort(rows.begin(), rows.end(), [](const store::Planogram& a, const store::Planogram& b) {
     return std::tie(a.planogram_name, a.shelf_location, a.id) <
            std::tie(b.planogram_name, b.shelf_location, b.id);
   });
   std::vector<ShelfPlan> out;
   for (const store::Planogram& p : rows) {
+    std::optional<compliance::Rect> slot;
+    std::optional<std::pair<double, double>> extent;
+    if (p.meta_data.is_object()) {
+      Status bad;
+      if (auto it = p.meta_data.find("slot"); it != p.meta_data.end() && !it->is_null()) {
+        auto box = Numbers(*it, 4);
+        if (box.ok()) {
+          slot = compliance::Rect{(*box)[0], (*box)[1], (*box)[2], (*box)[3]};
+        } else {
+          bad = RowError(p, "meta_data.slot is " + box.status().message());
+        }
+      }
+      if (auto it = p.meta_data.find("extent"); it != p.meta_data.end() && !it->is_null()) {
+        auto span = Numbers(*it, 2);
+        if (span.ok()) {
+          extent = std::pair{(*span)[0], (*span)[1]};
+        } else if (bad.ok()) {
+          bad = RowError(p, "meta_data.extent is " + span.status().message());
+        }
+      }
+      if (!bad.ok()) {
+        if (!skipped) return bad;
+        skipped->push_back(bad);
+        continue;
+      }
+    }
     if (out.empty() || out.back().planogram.name != p.planogram_name ||
         out.back().planogram.shelf_location != p.shelf_location) {
       ShelfPlan plan;
@@ -48,20 +76,13 @@ Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> row
     row.expected_count = p.expected_count;
     if (p.x_position && p.y_position)
       row.position = compliance::Point{*p.x_position, *p.y_position};
-    const nlohmann::json& meta = p.meta_data;
-    if (meta.is_object()) {
-      if (auto it = meta.find("slot"); it != meta.end() && !it->is_null()) {
-        auto box = Numbers(*it, 4);
-        if (!box.ok()) return RowError(p, "meta_data.slot is " + box.status().message());
-        row.slot = compliance::Rect{(*box)[0], (*box)[1], (*box)[2], (*box)[3]};
-      }
-      if (auto it = meta.find("extent"); it != meta.end() && !it->is_null()) {
-        auto span = Numbers(*it, 2);
-        if (!span.ok()) return RowError(p, "meta_data.extent is " + span.status().message());
-        plan.planogram.extent_x1 = (*span)[0];
-        plan.planogram.extent_x2 = (*span)[1];
-      }
-      if (auto it = meta.find("compliance"); it != meta.end() && !it->is_null()) {
+    row.slot = slot;
+    if (extent) {
+      plan.planogram.extent_x1 = extent->first;
+      plan.planogram.extent_x2 = extent->second;
+    }
+    if (p.meta_data.is_object()) {
+      if (auto it = p.meta_data.find("compliance"); it != p.meta_data.end() && !it->is_null()) {
         plan.overrides.push_back(*it);
       }
     }

@@ -26,8 +26,10 @@ struct ShelfPlan {
 };
 
 // One ShelfPlan per (planogram_name, shelf_location) of `rows`, by name then shelf, rows in id
-// order. InvalidValue naming the planogram row for a malformed "slot" or "extent".
-Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> rows);
+// order. InvalidValue naming the planogram row for a malformed "slot" or "extent"; with
+// `skipped`, such rows are left out instead and their errors appended there.
+Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> rows,
+                                               std::vector<Status>* skipped = nullptr);
 
 // `base` with every row's overrides applied in order; InvalidValue naming the planogram.
 Result<compliance::Settings> PlanSettings(const ShelfPlan& plan, const compliance::Settings& base);
