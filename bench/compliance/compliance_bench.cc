@@ -87,6 +87,9 @@ INSERT INTO compliance_results(scan_id, store, shelf_location, planogram_name, p
 SELECT id, store, shelf_location, 'p', 1, captured_at, captured_at, 0, 20, id % 21, 10,
        10 - id % 3, id % 3, id % 4, 40, 0.1, 2.0, (id % 21) / 20.0, (10 - id % 3) / 10.0,
        (id % 3) / 10.0, 0.05, '{}' FROM scans;
+INSERT INTO compliance_latest
+SELECT store, shelf_location, planogram_name, MAX(captured_at), MAX(id) FROM compliance_results
+GROUP BY store, shelf_location, planogram_name;
 COMMIT;
 ANALYZE;
 )sql";
