@@ -33,6 +33,11 @@ fi
 section "store: Summarize and ListDetections at 1,000,000 detections (in process)"
 "$BUILD/bench/store/store_bench" "$BUILD/bench-data/store-1m.db" | tee -a "$OUT/summary.txt"
 
+section "legacy: import-legacy of 1,000,000 earlier detections (100,000 scans) into SQLite, then a re-run"
+if [ -x "$BUILD/bench/legacy/legacy_bench" ]; then
+  "$BUILD/bench/legacy/legacy_bench" --rows 1000000 | tee -a "$OUT/summary.txt"
+fi
+
 section "compliance: engine per scan; history and latest state over a year of hourly results, 100 shelves"
 "$BUILD/bench/compliance/compliance_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_out="$OUT/compliance.json" --benchmark_out_format=json | tee -a "$OUT/summary.txt"

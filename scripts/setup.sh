@@ -18,7 +18,7 @@ APT_PACKAGES=(
   libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libssl-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libjpeg62-turbo-dev libpng-dev zlib1g-dev libyaml-dev
-  libpq-dev postgresql libsodium-dev
+  libpq-dev postgresql postgresql-15 libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   clang libclang-rt-14-dev llvm
   python3-onnx python3-numpy

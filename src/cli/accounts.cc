@@ -15,10 +15,10 @@
 namespace vs::cli {
 namespace {
 
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
+Result<std::unique_ptr<store::Store>> OpenStore(const AccountOptions& o) {
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  return store::Open({.data_dir = data_dir});
+  if (o.db.empty()) std::filesystem::create_directories(o.data_dir, ec);
+  return store::Open({.url = o.db, .data_dir = o.data_dir});
 }
 
 int Fail(const Status& s) {
@@ -64,7 +64,7 @@ Result<std::string> ReadPassword() {
 }  // namespace
 
 int RunUser(const AccountOptions& o) {
-  auto opened = OpenStore(o.data_dir);
+  auto opened = OpenStore(o);
   if (!opened.ok()) return Fail(opened.status());
   store::Store& store = **opened;
   if (o.action == "list") {
@@ -104,7 +104,7 @@ int RunUser(const AccountOptions& o) {
 }
 
 int RunToken(const AccountOptions& o) {
-  auto opened = OpenStore(o.data_dir);
+  auto opened = OpenStore(o);
   if (!opened.ok()) return Fail(opened.status());
   store::Store& store = **opened;
   if (o.action == "list") {

@@ -65,6 +65,9 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "port", serve.port, "port to listen on (0 = any free port)")
       ->check(CLI::Range(0, 65535));
   Opt(serve_cmd, "data-dir", serve.data_dir, "folder for the database and stored photos");
+  Opt(serve_cmd, "db", serve.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   Opt(serve_cmd, "web-dir", serve.web_dir, "folder of the built dashboard");
   Opt(serve_cmd, "workers", serve.workers, "request worker threads (0 = number of cores)")
       ->check(CLI::Range(0, 256));
@@ -97,6 +100,9 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "detect-queue", serve.detect_queue,
       "detections queued or running before uploads get 503 (0 = 2 x detect threads)")
       ->check(CLI::Range(0, 100000));
+  Opt(serve_cmd, "photos", serve.photos,
+      "where photos live: files (the data folder; shared by instances that mount it) or database")
+      ->check(CLI::IsMember({"files", "database"}));
   Opt(serve_cmd, "photo-retention-days", serve.photo_retention_days,
       "delete stored photos older than this (detections stay; 0 = keep forever)")
       ->check(CLI::Range(0, 36500));
@@ -140,6 +146,9 @@ int Run(int argc, char** argv) {
   detect_cmd->add_flag("--json", detect.json, "print one JSON object per image")
       ->envname("VISIONSTOCK_JSON");
   Opt(detect_cmd, "data-dir", detect.data_dir, "folder for the database and stored photos");
+  Opt(detect_cmd, "db", detect.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   AddModelOptions(detect_cmd, detect.model);
 
   AccountOptions user;
@@ -151,6 +160,9 @@ int Run(int argc, char** argv) {
   Opt(user_cmd, "role", user.role, "viewer, operator or admin (add)")
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
   Opt(user_cmd, "data-dir", user.data_dir, "folder of the database");
+  Opt(user_cmd, "db", user.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   user_cmd->add_flag("--json", user.json, "print JSON (list)");
 
   AccountOptions token;
@@ -162,6 +174,9 @@ int Run(int argc, char** argv) {
   Opt(token_cmd, "role", token.role, "viewer, operator or admin (create)")
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
   Opt(token_cmd, "data-dir", token.data_dir, "folder of the database");
+  Opt(token_cmd, "db", token.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   token_cmd->add_flag("--json", token.json, "print JSON");
 
   EvaluateOptions evaluate;
@@ -178,7 +193,24 @@ int Run(int argc, char** argv) {
                            "also write the predictions as a COCO results JSON file");
   Opt(evaluate_cmd, "data-dir", evaluate.data_dir,
       "store the figures here if the model is registered");
+  Opt(evaluate_cmd, "db", evaluate.db,
+      "database URL: postgresql://user@host/db for a PostgreSQL shared by several instances, "
+      "sqlite:PATH, or empty for <data-dir>/visionstock.db");
   AddModelOptions(evaluate_cmd, evaluate.model);
+
+  ImportLegacyOptions legacy;
+  CLI::App* legacy_cmd = app.add_subcommand(
+      "import-legacy", "import the earlier VisionStock's history from its PostgreSQL database");
+  legacy_cmd->add_option("source", legacy.source, "the earlier database, e.g. postgresql://host/db")
+      ->required();
+  Opt(legacy_cmd, "db", legacy.db, "this store: postgresql://… (default: SQLite in --data-dir)");
+  Opt(legacy_cmd, "data-dir", legacy.data_dir, "folder of the SQLite store");
+  legacy_cmd->add_option("--store", legacy.store, "store the earlier scans belong to")
+      ->capture_default_str();
+  legacy_cmd->add_option("--batch", legacy.batch_rows, "detections read per round trip")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  legacy_cmd->add_flag("--json", legacy.json, "print the summary as one JSON object");
 
   PlanogramOptions planogram;
   CLI::App* planogram_cmd = app.add_subcommand(
@@ -216,6 +248,8 @@ int Run(int argc, char** argv) {
   }
 
   if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
+  if (legacy_cmd->parsed()) return RunImportLegacy(legacy);
+
   if (planogram_cmd->parsed()) return RunPlanogram(planogram);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());

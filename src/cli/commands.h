@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string host = "0.0.0.0";
   int port = 8000;
   std::string data_dir = "./data";
+  std::string db;  // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   std::string web_dir;
   int workers = 0;     // worker threads for requests (0 = number of cores)
   int io_threads = 1;  // socket threads
@@ -33,6 +34,7 @@ struct ServeOptions {
   bool secure_cookies = false;    // mark the session cookie Secure (TLS in front)
   int session_hours = 12;
   int login_attempts = 5;        // failed logins per address per 15 minutes
+  std::string photos = "files";  // where photos live: "files" (data folder) or "database"
   int photo_retention_days = 0;  // 0 = keep photos forever
   int64_t photo_quota_mb = 0;    // 0 = no quota
   int64_t min_free_disk_mb = 100;
@@ -54,6 +56,7 @@ struct ServeOptions {
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
 struct AccountOptions {
   std::string data_dir = "./data";
+  std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   std::string action;  // add, list, remove (user); create, list, revoke (token)
   std::string name;    // user name, token name, or token id (revoke)
   std::string role = "viewer";
@@ -68,8 +71,20 @@ struct DetectOptions {
   std::string store = "default";
   bool json = false;
   std::string data_dir = "./data";
+  std::string db;  // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;
 };
+
+// `import-legacy`: the earlier VisionStock's PostgreSQL tables into this store.
+struct ImportLegacyOptions {
+  std::string source;  // libpq URL of the earlier database (read only)
+  std::string db;      // this store's URL; empty: SQLite in data_dir
+  std::string data_dir = "./data";
+  std::string store = "default";  // the earlier system had no stores: its scans go to this one
+  int batch_rows = 5000;
+  bool json = false;
+};
+int RunImportLegacy(const ImportLegacyOptions& options);
 
 // `planogram import FILE` / `planogram export`: planogram files on the data folder's store.
 struct PlanogramOptions {
@@ -88,6 +103,7 @@ struct EvaluateOptions {
   bool agnostic = false;         // every class is one
   std::string save_predictions;  // when set, the predictions as a COCO results JSON file
   std::string data_dir = "./data";
+  std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
 };
 

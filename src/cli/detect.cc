@@ -78,8 +78,9 @@ int RunDetect(const DetectOptions& o) {
   }
   std::error_code ec;
   fs::create_directories(o.data_dir, ec);
-  const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
-  auto store = store::Open({.data_dir = o.data_dir});
+  const store::Location where{.url = o.db, .data_dir = o.data_dir};
+  const std::string db_path = store::Describe(where);
+  auto store = store::Open(where);
   if (!store.ok()) {
     std::fprintf(stderr, "visionstock detect: cannot open the store %s: %s\n", db_path.c_str(),
                  store.status().message().c_str());

@@ -200,13 +200,14 @@ void PrintTable(const nlohmann::json& j) {
 Result<std::optional<store::ModelMetrics>> Store(const EvaluateOptions& o, const eval::Metrics& m,
                                                  const vision::ModelInfo& model, double median_ms,
                                                  std::string* why) {
-  const fs::path db = fs::path(o.data_dir) / "visionstock.db";
+  const store::Location where{.url = o.db, .data_dir = o.data_dir};
+  const std::string db = store::Describe(where);  // the SQLite path, or the URL without password
   std::error_code ec;
-  if (!fs::is_regular_file(db, ec)) {
-    *why = "no store in " + o.data_dir;
+  if (!store::IsPostgresUrl(o.db) && !fs::is_regular_file(db, ec)) {
+    *why = "no store in " + (o.db.empty() ? o.data_dir : db);
     return std::optional<store::ModelMetrics>();
   }
-  auto store = store::Open({.data_dir = o.data_dir});
+  auto store = store::Open(where);
   if (!store.ok()) return store.status();
   auto models = (*store)->ListModels();
   if (!models.ok()) return models.status();
@@ -215,7 +216,7 @@ Result<std::optional<store::ModelMetrics>> Store(const EvaluateOptions& o, const
     return v.version_name == version;
   });
   if (it == models->end()) {
-    *why = "model " + version + " is not registered in " + db.string();
+    *why = "model " + version + " is not registered in " + db;
     return std::optional<store::ModelMetrics>();
   }
   store::ModelMetrics row;

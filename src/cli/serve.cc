@@ -95,8 +95,9 @@ int RunServe(const ServeOptions& o) {
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
-  const std::string db_path = (fs::path(o.data_dir) / "visionstock.db").string();
-  if (auto opened = store::Open({.data_dir = o.data_dir}); opened.ok()) {
+  const store::Location where{.url = o.db, .data_dir = o.data_dir};
+  const std::string db_path = store::Describe(where);  // without a password
+  if (auto opened = store::Open(where); opened.ok()) {
     store = std::move(opened).value();
   } else {
     store_reason = opened.status().ToString();
@@ -170,6 +171,12 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
   }
 
+  const bool photos_in_database = o.photos == "database";
+  if (photos_in_database && (o.photo_quota_mb > 0 || o.photo_retention_days > 0)) {
+    vs::log::Error("--photo-quota-mb and --photo-retention-days apply to photo files only",
+                   {{"photos", o.photos}});
+    return 2;
+  }
   auto space = std::make_shared<ingest::PhotoSpace>(
       o.data_dir,
       ingest::PhotoSpaceLimits{.quota_bytes = static_cast<uint64_t>(o.photo_quota_mb) << 20,
@@ -178,10 +185,11 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
   }
   ingest::PhotoJanitor janitor(o.data_dir, {.retention_days = o.photo_retention_days}, space);
-  janitor.Start();
+  if (!photos_in_database) janitor.Start();
   const ingest::ScanService scans(
       store.get(), store_reason, detector.get(), model_reason, model_version_id,
-      ingest::ImageFiles(o.data_dir, space),
+      photos_in_database ? ingest::ImageFiles::InDatabase(store.get())
+                         : ingest::ImageFiles(o.data_dir, space),
       ingest::ScanLimits{.max_pixels = o.model.max_pixels,
                          .max_jpeg_scans = o.max_jpeg_scans,
                          .decode_budget = std::chrono::milliseconds(o.decode_budget_ms)});

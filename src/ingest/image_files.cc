@@ -65,6 +65,11 @@ Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received
   const std::string relative = std::string(dir) + "/" + stamp + "-" +
                                std::string(sha256.substr(0, 12)) + "-" + RandomHex(6) +
                                std::string(extension);
+  if (in_database_) {
+    if (!database_) return Status::Unavailable("photos live in the database, which is unavailable");
+    VS_RETURN_IF_ERROR(database_->PutPhoto(relative, bytes));
+    return relative;
+  }
   const fs::path final_path = data_dir_ / relative;
   if (space_) VS_RETURN_IF_ERROR(space_->Reserve(bytes.size()));
   Status written = WriteFileAtomically(final_path, bytes);
@@ -100,6 +105,10 @@ Status ImageFiles::WriteFileAtomically(const fs::path& final_path, std::string_v
 }
 
 void ImageFiles::Remove(const std::string& relative_path) const {
+  if (in_database_) {
+    if (database_) (void)database_->DeletePhoto(relative_path);  // best effort, as for files
+    return;
+  }
   std::error_code ec;
   const fs::path path = data_dir_ / relative_path;
   const uintmax_t size = fs::file_size(path, ec);
@@ -113,6 +122,10 @@ Result<std::string> ImageFiles::Read(const std::string& relative_path) const {
   }
   for (const auto& part : rel) {
     if (part == "..") return Status::NotFound("stored image path is not under images/");
+  }
+  if (in_database_) {
+    if (!database_) return Status::Unavailable("photos live in the database, which is unavailable");
+    return database_->GetPhoto(relative_path);
   }
   std::ifstream in(data_dir_ / rel, std::ios::binary);
   if (!in) return Status::NotFound("the stored photo " + relative_path + " is missing");

@@ -1,5 +1,7 @@
-// Stored photos under the data folder: <data>/images/YYYY/MM/DD/<name>.<ext>, the name chosen by
-// the server, the extension by the image's content.
+// Where stored photos live: files under the data folder, <data>/images/YYYY/MM/DD/<name>.<ext>
+// (the default; with several instances, a folder they all mount), or rows of the database
+// (InDatabase: any instance of a shared database serves any photo). Either way the name is chosen
+// by the server, the extension by the image's content, and the path is what the scan records.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "ingest/photo_space.h"
+#include "store/store.h"
 
 namespace vs::ingest {
 
@@ -20,8 +23,19 @@ class ImageFiles {
   explicit ImageFiles(std::filesystem::path data_dir, std::shared_ptr<PhotoSpace> space = nullptr)
       : data_dir_(std::move(data_dir)), space_(std::move(space)) {}
 
-  // Writes `bytes` atomically (temporary file, fsync, rename) to a new unique path dated by
-  // `received_at`; returns the path relative to the data folder ("images/2026/11/28/...jpg").
+  // Photos as rows of `database` (Store::PutPhoto), which must outlive every copy. No PhotoSpace:
+  // quota, retention and the free-space floor are about files.
+  static ImageFiles InDatabase(store::Store* database) {
+    ImageFiles files{std::filesystem::path()};
+    files.database_ = database;
+    files.in_database_ = true;
+    return files;
+  }
+  bool in_database() const { return in_database_; }
+
+  // Writes `bytes` atomically (temporary file, fsync, rename; or one database row) to a new unique
+  // path dated by `received_at`; returns the path relative to the data folder
+  // ("images/2026/11/28/...jpg"). Nothing half-written is ever readable.
   // InsufficientStorage (nothing written) when the space has no room; Unavailable when the file
   // system fails (nothing left behind).
   Result<std::string> Write(std::string_view bytes, Timestamp received_at, std::string_view sha256,
@@ -39,6 +53,8 @@ class ImageFiles {
 
   std::filesystem::path data_dir_;
   std::shared_ptr<PhotoSpace> space_;
+  store::Store* database_ = nullptr;  // null with in_database_: no store, every call Unavailable
+  bool in_database_ = false;
 };
 
 // Lower-case hex SHA-256 of `bytes`.

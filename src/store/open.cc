@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "store/postgres/postgres.h"
 #include "store/sqlite/sqlite.h"
 
 namespace vs::store {
@@ -31,7 +32,7 @@ std::string Describe(const Location& where) {
 
 Result<std::unique_ptr<Store>> Open(const Location& where) {
   if (IsPostgresUrl(where.url)) {
-    return Status(Code::kNotImplemented, "this build has no PostgreSQL backend");
+    return OpenPostgres({.url = where.url});
   }
   if (!where.url.empty() && !where.url.starts_with("sqlite:")) {
     return Status(

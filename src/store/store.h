@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -99,6 +100,13 @@ class Store {
   virtual Result<AuditEntry> AppendAudit(const AuditEntry& entry) = 0;
   // Newest first; `before_id` (when set) pages backwards.
   virtual Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> before_id, int limit) = 0;
+
+  // --- photos kept in the database (serve --photos database) ----------------------------------
+  // Photo bytes by the image_path a scan names. These commit no Event. PutPhoto is Conflict when
+  // the path is taken; GetPhoto is NotFound when absent; DeletePhoto is Ok when absent.
+  virtual Status PutPhoto(const std::string& path, std::string_view bytes) = 0;
+  virtual Result<std::string> GetPhoto(const std::string& path) = 0;
+  virtual Status DeletePhoto(const std::string& path) = 0;
 
   // --- planogram compliance: versions, imports, results, history, alerts ---------------------
   // Backends that do not implement this group answer NotImplemented (the SQLite store does).

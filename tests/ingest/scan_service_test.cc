@@ -235,6 +235,53 @@ TEST_F(ScanServiceTest, NoRoomIsInsufficientStorageAndStoresNothing) {
   EXPECT_EQ(Photos(), 1);
 }
 
+// Rows of the photos table (photos kept in the database).
+int PhotoRows(const fs::path& db_path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM photos", -1, &q, nullptr);
+  const int n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return n;
+}
+
+TEST_F(ScanServiceTest, PhotosInTheDatabaseAreStoredReadAndRemovedWithAFailedScan) {
+  const ImageFiles files = ImageFiles::InDatabase(store_.get());
+  ScanService service(store_.get(), "", detector_, "", std::nullopt, files, ScanLimits{});
+  const std::string dog = ReadFile(kDog);
+  auto out = service.Scan({.bytes = dog, .shelf_location = "A1"});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(Photos(), 0);  // no file: the photo is a row
+  EXPECT_EQ(PhotoRows(dir_ / "visionstock.db"), 1);
+  auto stored = files.Read(out->scan.image_path);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  auto info = vision::ProbeImage(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(stored->data()), stored->size()));
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->width, 768);
+  EXPECT_EQ(files.Read("images/../visionstock.db").status().code(), Code::kNotFound);
+
+  // A scan whose commit fails takes its photo row with it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "visionstock.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE INSERT ON scans "
+                         "BEGIN SELECT RAISE(ABORT, 'scans refused'); END;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_FALSE(service.Scan({.bytes = dog}).ok());
+  EXPECT_EQ(PhotoRows(dir_ / "visionstock.db"), 1);
+}
+
+TEST(ImageFilesInDatabase, WithoutAStoreEveryCallIsUnavailable) {
+  const ImageFiles files = ImageFiles::InDatabase(nullptr);
+  EXPECT_EQ(files.Write("x", Now(), "ab", ".jpg").status().code(), Code::kUnavailable);
+  EXPECT_EQ(files.Read("images/a.jpg").status().code(), Code::kUnavailable);
+}
+
 TEST(Normalise, ClampsToTheImage) {
   vision::Detection d;
   d.box = {-10, 20, 110, 70};

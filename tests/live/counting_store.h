@@ -115,6 +115,11 @@ class CountingStore final : public store::Store {
                                                    int limit) override {
     return inner_.ListAudit(before, limit);
   }
+  Status PutPhoto(const std::string& path, std::string_view bytes) override {
+    return inner_.PutPhoto(path, bytes);
+  }
+  Result<std::string> GetPhoto(const std::string& path) override { return inner_.GetPhoto(path); }
+  Status DeletePhoto(const std::string& path) override { return inner_.DeletePhoto(path); }
 
  private:
   store::Store& inner_;

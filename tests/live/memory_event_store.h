@@ -77,6 +77,9 @@ class MemoryEventStore final : public store::Store {
   Result<std::vector<store::AuditEntry>> ListAudit(std::optional<store::Id>, int) override {
     return No();
   }
+  Status PutPhoto(const std::string&, std::string_view) override { return No(); }
+  Result<std::string> GetPhoto(const std::string&) override { return No(); }
+  Status DeletePhoto(const std::string&) override { return No(); }
 
  private:
   static Status No() { return Status::Unavailable("the memory event store keeps only events"); }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "backends.h"
 #include "store/json.h"
 #include "test_util.h"
 
@@ -19,6 +20,9 @@ using testing::Scan;
 using testing::TempDir;
 
 constexpr int64_t kT0 = 1795824000000;
+
+class EventPayloadTest : public testing::BackendTest {};
+VS_STORE_BACKENDS(EventPayloadTest);
 
 std::vector<Event> AllEvents(Store& s) {
   auto events = s.EventsAfter(0, 10000);
@@ -57,9 +61,8 @@ Planogram NewPlanogram() {
   return p;
 }
 
-TEST(EventPayloadTest, EveryMutationRecordsIdsAndAFewFields) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(EventPayloadTest, EveryMutationRecordsIdsAndAFewFields) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   auto product = s->UpsertProduct({0, "cup", "SKU-CUP", "Cup", "Acme"});
   ASSERT_TRUE(product.ok());
@@ -93,9 +96,8 @@ TEST(EventPayloadTest, EveryMutationRecordsIdsAndAFewFields) {
   EXPECT_EQ(events[4].payload, (json{{"model_id", model->id}, {"is_active", true}}));
 }
 
-TEST(EventPayloadTest, ADeletedPlanogramLeavesNoSkuOrProductNameInTheEventLog) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(EventPayloadTest, ADeletedPlanogramLeavesNoSkuOrProductNameInTheEventLog) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   auto created = s->CreatePlanogram(NewPlanogram());
   ASSERT_TRUE(created.ok());
@@ -128,7 +130,7 @@ bool InsertRawEvent(const std::string& path, const std::string& type, const json
                            ", " + Quote(payload.dump()) + ", " + std::to_string(kT0) + ")");
 }
 
-TEST(EventPayloadTest, Migration7RewritesWholeRecordPayloadsToTheSmallForm) {
+TEST(SqliteEventPayloadTest, Migration7RewritesWholeRecordPayloadsToTheSmallForm) {
   TempDir dir;
   const std::string path = dir.File("vs.db");
   ScanRecord scan;

@@ -4,23 +4,23 @@
 #include <mutex>
 #include <thread>
 
+#include "backends.h"
 #include "test_util.h"
 
 namespace vs::store {
 namespace {
 
 using testing::Det;
-using testing::QueryInt;
 using testing::Scan;
-using testing::TempDir;
 
 constexpr int64_t kT0 = 1795824000000;
 
-class MutationsTest : public ::testing::Test {
+class MutationsTest : public testing::BackendTest {
  protected:
   void SetUp() override {
-    path_ = dir_.File("vs.db");
-    store_ = testing::MustOpen(path_);
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
+    store_ = OpenStore();
     ASSERT_TRUE(store_);
     store_->SetCommitListener([this](const Event& e) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -45,14 +45,13 @@ class MutationsTest : public ::testing::Test {
     EXPECT_EQ(*store_->LastEventId(), events->back().id);
   }
 
-  TempDir dir_;
-  std::string path_;
   std::unique_ptr<Store> store_;
   std::mutex mu_;
   std::vector<Event> heard_;
 };
+VS_STORE_BACKENDS(MutationsTest);
 
-TEST_F(MutationsTest, ScanCreatedEventCarriesTheScanIdAndCount) {
+TEST_P(MutationsTest, ScanCreatedEventCarriesTheScanIdAndCount) {
   ASSERT_TRUE(store_->UpsertProduct({0, "cup", "SKU-CUP", "Cup", "Acme"}).ok());
   auto scan = store_->InsertScan(
       Scan("s1", "A1", kT0, {Det("cup", 0.9), Det("cup", 0.8), Det("bottle", 0.7)}));
@@ -68,7 +67,7 @@ TEST_F(MutationsTest, ScanCreatedEventCarriesTheScanIdAndCount) {
   EXPECT_FALSE(p.contains("skus"));
 }
 
-TEST_F(MutationsTest, ProductUpsertAndSkuConflict) {
+TEST_P(MutationsTest, ProductUpsertAndSkuConflict) {
   auto a = store_->UpsertProduct({0, "cup", "SKU-1", "Cup", "Acme"});
   ASSERT_TRUE(a.ok());
   ExpectLastEvent("product.changed");
@@ -85,7 +84,7 @@ TEST_F(MutationsTest, ProductUpsertAndSkuConflict) {
   EXPECT_EQ((*all)[0].product_name, "Cup v2");
 }
 
-TEST_F(MutationsTest, PlanogramCrudWithEvents) {
+TEST_P(MutationsTest, PlanogramCrudWithEvents) {
   Planogram p;
   p.planogram_name = "endcap";
   p.sku = "SKU-1";
@@ -137,7 +136,7 @@ TEST_F(MutationsTest, PlanogramCrudWithEvents) {
   EXPECT_EQ(Heard().size(), 3u);
 }
 
-TEST_F(MutationsTest, OnlyOneModelIsActive) {
+TEST_P(MutationsTest, OnlyOneModelIsActive) {
   ModelVersion a;
   a.version_name = "nanodet-v1";
   a.model_type = "nanodet";
@@ -182,7 +181,7 @@ TEST_F(MutationsTest, OnlyOneModelIsActive) {
   EXPECT_EQ(store_->GetModel(999).status().code(), Code::kNotFound);
 }
 
-TEST_F(MutationsTest, DiscrepanciesAreReplacedPerPlanogram) {
+TEST_P(MutationsTest, DiscrepanciesAreReplacedPerPlanogram) {
   Planogram p;
   p.planogram_name = "endcap";
   p.sku = "SKU-1";
@@ -208,7 +207,7 @@ TEST_F(MutationsTest, DiscrepanciesAreReplacedPerPlanogram) {
   EXPECT_EQ(store_->ReplaceDiscrepancies("nope", {}).status().code(), Code::kNotFound);
 }
 
-TEST_F(MutationsTest, EventsAreOrderedAndPaged) {
+TEST_P(MutationsTest, EventsAreOrderedAndPaged) {
   for (int i = 0; i < 12; ++i) {
     ASSERT_TRUE(store_->InsertScan(Scan("s", "A", kT0 + i, {Det("cup", 0.5)})).ok());
   }
@@ -224,7 +223,7 @@ TEST_F(MutationsTest, EventsAreOrderedAndPaged) {
   EXPECT_EQ(store_->EventsAfter(rest->back().id, 10)->size(), 0u);
 }
 
-TEST_F(MutationsTest, ConcurrentWritersKeepListenerInCommitOrder) {
+TEST_P(MutationsTest, ConcurrentWritersKeepListenerInCommitOrder) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([this, t] {
@@ -243,20 +242,23 @@ TEST_F(MutationsTest, ConcurrentWritersKeepListenerInCommitOrder) {
 
 // A failure after some rows of a scan were written (here: a trigger rejects the second
 // detection) leaves no trace: no scan, detections, rollups or event, and no listener call.
-TEST_F(MutationsTest, FailedInsertLeavesNothing) {
+TEST_P(MutationsTest, FailedInsertLeavesNothing) {
   ASSERT_TRUE(store_->InsertScan(Scan("s", "A", kT0, {Det("cup", 0.5)})).ok());
-  const int64_t rollup_rows = QueryInt(path_, "SELECT COUNT(*) FROM rollup");
-  ASSERT_TRUE(
-      testing::ExecRaw(path_,
-                       "CREATE TRIGGER reject_poison BEFORE INSERT ON detections "
-                       "WHEN NEW.class_name = 'poison' BEGIN SELECT RAISE(ABORT, 'no'); END"));
+  const int64_t rollup_rows = QueryInt("SELECT COUNT(*) FROM rollup");
+  ASSERT_TRUE(ExecSql(postgres()
+                          ? "CREATE FUNCTION reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                            " BEGIN RAISE EXCEPTION 'no'; END $$;"
+                            " CREATE TRIGGER reject_poison BEFORE INSERT ON detections FOR EACH ROW"
+                            " WHEN (NEW.class_name = 'poison') EXECUTE FUNCTION reject_poison()"
+                          : "CREATE TRIGGER reject_poison BEFORE INSERT ON detections "
+                            "WHEN NEW.class_name = 'poison' BEGIN SELECT RAISE(ABORT, 'no'); END"));
   auto r = store_->InsertScan(
       Scan("s2", "B", kT0 + 5, {Det("apple", 0.5), Det("poison", 0.5), Det("pear", 0.5)}));
   EXPECT_FALSE(r.ok());
-  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM scans"), 1);
-  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM detections"), 1);
-  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM events"), 1);
-  EXPECT_EQ(QueryInt(path_, "SELECT COUNT(*) FROM rollup"), rollup_rows);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM scans"), 1);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM detections"), 1);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM events"), 1);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM rollup"), rollup_rows);
   EXPECT_EQ(Heard().size(), 1u);
   EXPECT_EQ(store_->DistinctValues("store")->size(), 1u);
   // The store keeps working afterwards.

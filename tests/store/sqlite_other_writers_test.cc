@@ -1,5 +1,6 @@
-// Events committed by another writer on the same file (another process, e.g. `visionstock
-// detect` beside `visionstock serve`) reach this store's commit listener exactly once, in id order.
+// Events committed by another writer on the same data (another process on the SQLite file, e.g.
+// `visionstock detect` beside `visionstock serve`, or another instance on the same PostgreSQL
+// database) reach this store's commit listener exactly once, in id order.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -14,9 +16,10 @@ namespace vs::store {
 namespace {
 
 using testing::Det;
-using testing::MustOpen;
 using testing::Scan;
-using testing::TempDir;
+
+class OtherWritersTest : public testing::BackendTest {};
+VS_STORE_BACKENDS(OtherWritersTest);
 
 class Collected {
  public:
@@ -43,10 +46,9 @@ class Collected {
   std::vector<Id> ids_;
 };
 
-TEST(OtherWritersTest, EventsOfAnotherWriterReachTheListener) {
-  TempDir dir;
-  auto serving = MustOpen(dir.File("vs.db"));
-  auto other = MustOpen(dir.File("vs.db"));
+TEST_P(OtherWritersTest, EventsOfAnotherWriterReachTheListener) {
+  auto serving = OpenStore();
+  auto other = OpenStore();
   ASSERT_TRUE(serving && other);
   Collected seen;
   serving->SetCommitListener([&](const Event& e) { seen.Add(e); });
@@ -56,10 +58,9 @@ TEST(OtherWritersTest, EventsOfAnotherWriterReachTheListener) {
   EXPECT_EQ(seen.ids(), std::vector<Id>({1}));
 }
 
-TEST(OtherWritersTest, InterleavedWritersAreDeliveredOnceInIdOrder) {
-  TempDir dir;
-  auto serving = MustOpen(dir.File("vs.db"));
-  auto other = MustOpen(dir.File("vs.db"));
+TEST_P(OtherWritersTest, InterleavedWritersAreDeliveredOnceInIdOrder) {
+  auto serving = OpenStore();
+  auto other = OpenStore();
   ASSERT_TRUE(serving && other);
   // An event from before the listener was set is history, not news: it is not delivered.
   ASSERT_TRUE(other->InsertScan(Scan("s1", "a1", 500, {Det("cup", 0.5)})).ok());

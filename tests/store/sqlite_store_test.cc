@@ -1,8 +1,10 @@
-// Scans, detections, filters, pagination and the schema of the SQLite store.
+// Scans, detections, filters and pagination of every backend (StoreTest), and the schema of the
+// SQLite store (SqliteStoreTest).
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "backends.h"
 #include "store/sqlite/sqlite_schema.h"
 #include "test_util.h"
 
@@ -16,6 +18,9 @@ using testing::TempDir;
 
 constexpr int64_t kT0 = 1795824000000;  // 2026-11-28T00:00:00Z
 constexpr int64_t kMin = 60'000;
+
+class StoreTest : public testing::BackendTest {};
+VS_STORE_BACKENDS(StoreTest);
 
 TEST(SqliteStoreTest, MigrationsAreAppliedOnceAndSurviveReopen) {
   TempDir dir;
@@ -50,9 +55,8 @@ TEST(SqliteStoreTest, RefusesDatabaseFromNewerProgramAndMemoryPaths) {
   EXPECT_FALSE(OpenSqlite({":memory:"}).ok());
 }
 
-TEST(SqliteStoreTest, InsertScanRoundTrip) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, InsertScanRoundTrip) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   NewScan in = Scan("store-1", "A3", kT0 + 1234, {Det("bottle", 0.91, 39), Det("cup", 0.42, 41)});
   in.detections[1].x_center = 0.25;
@@ -97,9 +101,8 @@ TEST(SqliteStoreTest, InsertScanRoundTrip) {
   EXPECT_EQ(s->GetScan(out->id + 100, false).status().code(), Code::kNotFound);
 }
 
-TEST(SqliteStoreTest, RejectsInvalidDetections) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, RejectsInvalidDetections) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->InsertScan(Scan("s", "A", kT0, {Det("bottle", 1.5)})).status().code(),
             Code::kInvalidValue);
@@ -111,9 +114,8 @@ TEST(SqliteStoreTest, RejectsInvalidDetections) {
   EXPECT_EQ(*s->LastEventId(), 0);
 }
 
-TEST(SqliteStoreTest, SkuComesFromCatalogueElseClassName) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, SkuComesFromCatalogueElseClassName) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->UpsertProduct({0, "bottle", "SKU-WATER-500", "Water 500ml", "Aqua"}).ok());
   auto scan = s->InsertScan(Scan("s", "A", kT0, {Det("bottle", 0.8), Det("banana", 0.7)}));
@@ -135,9 +137,8 @@ TEST(SqliteStoreTest, SkuComesFromCatalogueElseClassName) {
 }
 
 // Each combination of filter fields returns exactly the rows that satisfy all of them.
-TEST(SqliteStoreTest, DetectionFiltersEachAndCombined) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, DetectionFiltersEachAndCombined) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   std::vector<DetectionRecord> all;
   const char* stores[] = {"s1", "s2"};
@@ -181,9 +182,8 @@ TEST(SqliteStoreTest, DetectionFiltersEachAndCombined) {
   }
 }
 
-TEST(SqliteStoreTest, PaginationIsCompleteAndStableUnderInserts) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, PaginationIsCompleteAndStableUnderInserts) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   // Several scans share a captured_at, so ties are broken by id.
   for (int i = 0; i < 30; ++i) {
@@ -223,9 +223,8 @@ TEST(SqliteStoreTest, PaginationIsCompleteAndStableUnderInserts) {
   for (Id id : before) EXPECT_TRUE(ids.count(id)) << "missing " << id;
 }
 
-TEST(SqliteStoreTest, ScanPaginationAndFilters) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, ScanPaginationAndFilters) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   for (int i = 0; i < 25; ++i) {
     ASSERT_TRUE(s->InsertScan(Scan(i % 2 ? "s1" : "s2", "A", kT0 + (i / 2) * kMin, {})).ok());
@@ -248,9 +247,8 @@ TEST(SqliteStoreTest, ScanPaginationAndFilters) {
   EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend()));
 }
 
-TEST(SqliteStoreTest, MalformedCursorIsInvalidValue) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, MalformedCursorIsInvalidValue) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   for (const char* bad : {"", "!!!", "abc", "MTIz", "MTIzOg", "OjQ1", "MTIzOjQ1eA", "MTIzOjQ1=="}) {
     auto page = s->ListDetections({}, {10, std::string(bad)});
@@ -261,9 +259,8 @@ TEST(SqliteStoreTest, MalformedCursorIsInvalidValue) {
   EXPECT_EQ(s->ListDetections({}, {0, std::nullopt}).status().code(), Code::kInvalidValue);
 }
 
-TEST(SqliteStoreTest, DistinctValuesComeFromTheData) {
-  TempDir dir;
-  auto s = testing::MustOpen(dir.File("vs.db"));
+TEST_P(StoreTest, DistinctValuesComeFromTheData) {
+  auto s = OpenStore();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->UpsertProduct({0, "cup", "SKU-CUP", "", ""}).ok());
   ASSERT_TRUE(s->InsertScan(Scan("s2", "B", kT0, {Det("cup", 0.5), Det("bottle", 0.5)})).ok());

@@ -49,6 +49,12 @@ Stmt& Stmt::BindBlob(const std::vector<uint8_t>& bytes) {
   return *this;
 }
 
+Stmt& Stmt::BindBlob(std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, next_++, bytes.empty() ? "" : bytes.data(), bytes.size(),
+                      SQLITE_TRANSIENT);
+  return *this;
+}
+
 Stmt& Stmt::BindNull() {
   sqlite3_bind_null(stmt_, next_++);
   return *this;

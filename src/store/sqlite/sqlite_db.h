@@ -41,6 +41,7 @@ class Stmt {
   Stmt& BindNull();
   // Binds a BLOB, or NULL when `bytes` is empty.
   Stmt& BindBlob(const std::vector<uint8_t>& bytes);
+  Stmt& BindBlob(std::string_view bytes);  // an empty blob, not NULL
   template <typename T>
   Stmt& Bind(const std::optional<T>& v) {
     return v ? Bind(*v) : BindNull();

@@ -451,6 +451,16 @@ CREATE INDEX alerts_shelf ON alerts(store, shelf_location, status);
 CREATE INDEX alerts_time ON alerts(first_seen_at);
 )sql";
 
+// Photo bytes when the server keeps photos in the database (serve --photos database).
+constexpr const char* kPhotoTable = R"sql(
+CREATE TABLE photos (
+  path       TEXT PRIMARY KEY,
+  bytes      BLOB NOT NULL,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
@@ -467,7 +477,8 @@ const std::vector<Migration>& Migrations() {
        "shelf_location || char(31) || sku, timestamp);"},
       {6, "accounts and audit log", kAccountTables},
       {7, "small event payloads", kSmallEventPayloads},
-      {8, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
+      {8, "photos kept in the database", kPhotoTable},
+      {9, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
   };
   return kAll;
 }

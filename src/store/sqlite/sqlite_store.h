@@ -113,6 +113,9 @@ class SqliteStore final : public Store {
   Result<AuditEntry> AppendAudit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> ListAudit(std::optional<Id> before_id, int limit) override;
 
+  Status PutPhoto(const std::string& path, std::string_view bytes) override;
+  Result<std::string> GetPhoto(const std::string& path) override;
+  Status DeletePhoto(const std::string& path) override;
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 

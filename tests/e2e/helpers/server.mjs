@@ -88,6 +88,11 @@ export async function startServer({ args = [], dataDir = tempDir(), env = {} } =
     token,
     dataDir,
     logs,
+    // Ends the process with `signal` at once (no clean-up: a crash) and waits for it to exit.
+    async kill(signal = 'SIGKILL') {
+      child.kill(signal);
+      return exited;
+    },
     // SIGTERM, wait for a clean exit; returns {code, signal}. Removes the data folder.
     async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');

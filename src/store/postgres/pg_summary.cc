@@ -1,0 +1,330 @@
+// PgStore: rollup maintenance, Summarize and Activity — the SQLite backend's design (see
+// store/sqlite/sqlite_summary.cc) over the same tables: time ranges split by store/rollup.h into
+// whole buckets read from the rollup rows and sub-minute edges read from the detections, one
+// filter "mode" per query, bitmaps of interned sku/class ids for the distinct counts.
+#include <limits>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_set>
+
+#include "core/time.h"
+#include "store/id_bits.h"
+#include "store/postgres/pg_rows.h"
+#include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_store.h"
+#include "store/rollup.h"
+
+namespace vs::store::pg {
+namespace {
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int kSkuKind = 1;
+constexpr int kClassKind = 2;
+// Serialises the interning of new names (rare), so that ids stay dense and unique.
+constexpr int64_t kNamesLock = 0x76735F6E616D;  // "vs_nam"
+
+int ModeOf(const DetectionFilter& f) { return (f.sku ? 1 : 0) | (f.class_name ? 2 : 0); }
+
+bool NeedsRows(const DetectionFilter& f) { return f.min_confidence || f.scan_id; }
+
+Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi) {
+  Where w;
+  w.Add(
+      "level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
+      Params::Of(int64_t{level}, int64_t{ModeOf(f)}, f.sku.value_or(""), f.class_name.value_or(""),
+                 level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi));
+  if (f.store) w.Add("store = ?", Params::Of(*f.store));
+  if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
+  return w;
+}
+
+DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
+  f.start = FromUnixMillis(lo);
+  f.end = FromUnixMillis(hi);
+  return f;
+}
+
+// The interned ids of `names` of one kind: existing ones read, new ones created.
+Result<std::map<std::string, int64_t>> Intern(Conn* c, int kind,
+                                              const std::vector<std::string>& names) {
+  std::map<std::string, int64_t> ids;
+  const auto read = [&]() -> Status {
+    auto r = c->Query("SELECT name, id FROM rollup_names WHERE kind = $1 AND name = ANY($2)",
+                      Params::Of(int64_t{kind}, names));
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < r->size(); ++i) ids[r->Text(i, 0)] = r->Int(i, 1);
+    return Status::Ok();
+  };
+  VS_RETURN_IF_ERROR(read());
+  if (ids.size() == names.size()) return ids;
+  // Under the lock (held to commit), each statement sees what earlier holders committed.
+  VS_RETURN_IF_ERROR(c->Run("SELECT pg_advisory_xact_lock($1)", Params::Of(kNamesLock)));
+  VS_RETURN_IF_ERROR(read());
+  std::vector<std::string> missing;
+  for (const auto& n : names) {
+    if (!ids.count(n)) missing.push_back(n);
+  }
+  if (missing.empty()) return ids;
+  auto r = c->Query(
+      "INSERT INTO rollup_names(kind, name, id) SELECT $1, u.name,"
+      " (SELECT COALESCE(MAX(id), -1) FROM rollup_names WHERE kind = $1) + u.ord"
+      " FROM unnest($2::text[]) WITH ORDINALITY AS u(name, ord) RETURNING name, id",
+      Params::Of(int64_t{kind}, missing));
+  if (!r.ok()) return r.status();
+  for (int i = 0; i < r->size(); ++i) ids[r->Text(i, 0)] = r->Int(i, 1);
+  return ids;
+}
+
+// Adds the ids of `names` (all interned by the time their detections are visible) to `bits`.
+Status AddNames(Conn* c, int kind, const std::set<std::string>& names, IdBits* bits) {
+  if (names.empty()) return Status::Ok();
+  auto r =
+      c->Query("SELECT id FROM rollup_names WHERE kind = $1 AND name = ANY($2)",
+               Params::Of(int64_t{kind}, std::vector<std::string>(names.begin(), names.end())));
+  if (!r.ok()) return r.status();
+  if (r->size() != static_cast<int>(names.size())) {
+    return Status::Internal("rollup_names lacks some names");
+  }
+  for (int i = 0; i < r->size(); ++i) bits->Set(r->Int(i, 0));
+  return Status::Ok();
+}
+
+// One upsert of many rollup rows (arrays through unnest).
+constexpr const char* kUpsertRollup =
+    "INSERT INTO rollup(level, mode, sku, class_name, bucket, store, shelf_location, n, sum_conf,"
+    " max_ts, scans, sku_bits, class_bits)"
+    " SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[],"
+    " $6::text[], $7::text[], $8::int8[], $9::float8[], $10::int8[], $11::int8[],"
+    " $12::bytea[], $13::bytea[])"
+    " ON CONFLICT (level, mode, sku, class_name, bucket, store, shelf_location) DO UPDATE SET"
+    " n = rollup.n + excluded.n, sum_conf = rollup.sum_conf + excluded.sum_conf,"
+    " max_ts = CASE WHEN rollup.max_ts IS NULL OR excluded.max_ts > rollup.max_ts"
+    " THEN excluded.max_ts ELSE rollup.max_ts END,"
+    " scans = rollup.scans + excluded.scans,"
+    " sku_bits = vs_bits_or(rollup.sku_bits, excluded.sku_bits),"
+    " class_bits = vs_bits_or(rollup.class_bits, excluded.class_bits)";
+
+}  // namespace
+
+Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan) {
+  struct Agg {
+    int64_t n = 0;
+    double sum = 0;
+    IdBits skus, classes;
+  };
+  std::map<std::tuple<int, std::string, std::string>, Agg> groups;
+  groups[{0, "", ""}];  // every scan, even without detections, names its store and shelf
+  std::map<std::string, int64_t> sku_ids, class_ids;
+  if (!scan.detections.empty()) {
+    // In order of first appearance, as the SQLite backend interns them.
+    std::vector<std::string> skus, classes;
+    std::set<std::string> seen_skus, seen_classes;
+    for (const auto& d : scan.detections) {
+      if (seen_skus.insert(d.sku).second) skus.push_back(d.sku);
+      if (seen_classes.insert(d.class_name).second) classes.push_back(d.class_name);
+    }
+    auto s = Intern(c, kSkuKind, skus);
+    if (!s.ok()) return s.status();
+    sku_ids = std::move(s).value();
+    auto k = Intern(c, kClassKind, classes);
+    if (!k.ok()) return k.status();
+    class_ids = std::move(k).value();
+  }
+  for (const auto& d : scan.detections) {
+    for (int mode = 0; mode < 4; ++mode) {
+      Agg& a = groups[{mode, (mode & 1) ? d.sku : "", (mode & 2) ? d.class_name : ""}];
+      ++a.n;
+      a.sum += d.confidence;
+      if (!(mode & 1)) a.skus.Set(sku_ids[d.sku]);
+      if (!(mode & 2)) a.classes.Set(class_ids[d.class_name]);
+    }
+  }
+  const int64_t ts = ToUnixMillis(scan.captured_at);
+  std::vector<int64_t> level_col, mode_col, bucket_col, n_col, scans_col;
+  std::vector<std::optional<int64_t>> max_col;
+  std::vector<std::string> sku_col, class_col, store_col, shelf_col;
+  std::vector<double> sum_col;
+  std::vector<std::vector<uint8_t>> sku_bits_col, class_bits_col;
+  // Rows in key order in every transaction, so that concurrent scans lock them in one order.
+  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
+    for (const auto& [key, a] : groups) {
+      const auto& [mode, sku, cls] = key;
+      level_col.push_back(level);
+      mode_col.push_back(mode);
+      sku_col.push_back(sku);
+      class_col.push_back(cls);
+      bucket_col.push_back(BucketOf(level, ts));
+      store_col.push_back(scan.store);
+      shelf_col.push_back(scan.shelf_location);
+      n_col.push_back(a.n);
+      sum_col.push_back(a.sum);
+      max_col.push_back(a.n > 0 ? std::optional<int64_t>(ts) : std::nullopt);
+      scans_col.push_back(a.n > 0 ? 1 : 0);
+      sku_bits_col.push_back(a.skus.bytes());
+      class_bits_col.push_back(a.classes.bytes());
+    }
+  }
+  Params p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
+                        n_col, sum_col, max_col, scans_col);
+  p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
+  return c->Run(kUpsertRollup, p);
+}
+
+Result<Summary> PgStore::SummarizeExact(const DetectionFilter& f) {
+  const Where w = DetectionWhere(f, "");
+  return Read<Summary>([&](Conn* c) -> Result<Summary> {
+    auto q = c->Query(
+        "SELECT COUNT(*), COUNT(DISTINCT sku), COUNT(DISTINCT class_name), AVG(confidence),"
+        " COUNT(DISTINCT scan_id), MAX(timestamp) FROM detections" +
+            w.sql,
+        w.args);
+    if (!q.ok()) return q.status();
+    Summary s;
+    s.total_detections = q->Int(0, 0);
+    s.unique_skus = q->Int(0, 1);
+    s.unique_classes = q->Int(0, 2);
+    s.average_confidence = q->OptReal(0, 3);
+    s.total_scans = q->Int(0, 4);
+    if (auto ts = q->OptInt(0, 5)) s.last_detection_at = FromUnixMillis(*ts);
+    return s;
+  });
+}
+
+Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
+  if (NeedsRows(f)) return SummarizeExact(f);
+  const auto parts =
+      SplitRange(f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt,
+                 f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt, kLevelAll);
+  return Read<Summary>([&](Conn* c) -> Result<Summary> {
+    // One snapshot for all parts, so that a scan committed meanwhile counts in all or none.
+    Tx snapshot(c);
+    VS_RETURN_IF_ERROR(snapshot.status());
+    VS_RETURN_IF_ERROR(c->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    int64_t n = 0, scans = 0;
+    double sum = 0;
+    std::optional<int64_t> max_ts;
+    const auto add_ts = [&](int64_t ts) {
+      if (!max_ts || ts > *max_ts) max_ts = ts;
+    };
+    IdBits sku_bits, class_bits;
+    std::set<std::string> edge_skus, edge_classes;
+    for (const RangePart& part : parts) {
+      if (part.level == kLevelExact) {
+        const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+        auto q = c->Query(
+            "SELECT scan_id, sku, class_name, confidence, timestamp FROM detections" + w.sql,
+            w.args);
+        if (!q.ok()) return q.status();
+        std::unordered_set<int64_t> edge_scans;
+        for (int i = 0; i < q->size(); ++i) {
+          edge_scans.insert(q->Int(i, 0));
+          edge_skus.insert(q->Text(i, 1));
+          edge_classes.insert(q->Text(i, 2));
+          ++n;
+          sum += q->Real(i, 3);
+          add_ts(q->Int(i, 4));
+        }
+        scans += static_cast<int64_t>(edge_scans.size());
+        continue;
+      }
+      const Where w = RollupWhere(f, part.level, part.lo, part.hi);
+      auto q = c->Query(
+          "SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits FROM rollup" + w.sql, w.args);
+      if (!q.ok()) return q.status();
+      for (int i = 0; i < q->size(); ++i) {
+        n += q->Int(i, 0);
+        sum += q->Real(i, 1);
+        if (auto ts = q->OptInt(i, 2)) add_ts(*ts);
+        scans += q->Int(i, 3);
+        if (!q->IsNull(i, 4)) {
+          const auto b = q->Bytes(i, 4);
+          sku_bits.Or(b.data(), static_cast<int>(b.size()));
+        }
+        if (!q->IsNull(i, 5)) {
+          const auto b = q->Bytes(i, 5);
+          class_bits.Or(b.data(), static_cast<int>(b.size()));
+        }
+      }
+    }
+    Summary s;
+    s.total_detections = n;
+    if (f.sku) {
+      s.unique_skus = n > 0 ? 1 : 0;
+    } else {
+      VS_RETURN_IF_ERROR(AddNames(c, kSkuKind, edge_skus, &sku_bits));
+      s.unique_skus = sku_bits.Count();
+    }
+    if (f.class_name) {
+      s.unique_classes = n > 0 ? 1 : 0;
+    } else {
+      VS_RETURN_IF_ERROR(AddNames(c, kClassKind, edge_classes, &class_bits));
+      s.unique_classes = class_bits.Count();
+    }
+    if (n > 0) s.average_confidence = sum / static_cast<double>(n);
+    s.total_scans = scans;
+    if (max_ts) s.last_detection_at = FromUnixMillis(*max_ts);
+    VS_RETURN_IF_ERROR(snapshot.Commit());
+    return s;
+  });
+}
+
+Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& f,
+                                                      Granularity granularity) {
+  const bool hourly = granularity == Granularity::kHour;
+  const int64_t width = hourly ? kHourMs : kDayMs;
+  const std::string w_text = std::to_string(width);
+  const std::string bucket_expr =
+      "(timestamp - ((timestamp % " + w_text + ") + " + w_text + ") % " + w_text + ")";
+  std::vector<RangePart> parts;
+  const auto lo = f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt;
+  const auto hi = f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt;
+  if (NeedsRows(f)) {
+    if (!lo || !hi || *lo < *hi) {
+      parts.push_back({kLevelExact, lo.value_or(kMin), hi.value_or(kMax)});
+    }
+  } else {
+    parts = SplitRange(lo, hi, hourly ? kLevelHour : kLevelDay);
+  }
+  return Read<std::vector<ActivityBucket>>([&](Conn* c) -> Result<std::vector<ActivityBucket>> {
+    Tx snapshot(c);
+    VS_RETURN_IF_ERROR(snapshot.status());
+    VS_RETURN_IF_ERROR(c->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    std::map<int64_t, ActivityBucket> buckets;
+    for (const RangePart& part : parts) {
+      if (part.level == kLevelExact) {
+        const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+        auto q = c->Query("SELECT " + bucket_expr +
+                              ", COUNT(*), COUNT(DISTINCT scan_id) FROM detections" + w.sql +
+                              " GROUP BY 1",
+                          w.args);
+        if (!q.ok()) return q.status();
+        for (int i = 0; i < q->size(); ++i) {
+          ActivityBucket& b = buckets[q->Int(i, 0)];
+          b.detections += q->Int(i, 1);
+          b.scans += q->Int(i, 2);
+        }
+        continue;
+      }
+      const Where w = RollupWhere(f, part.level, part.lo, part.hi);
+      auto q = c->Query("SELECT bucket, n, scans FROM rollup" + w.sql, w.args);
+      if (!q.ok()) return q.status();
+      for (int i = 0; i < q->size(); ++i) {
+        ActivityBucket& b = buckets[FloorTo(q->Int(i, 0), width)];
+        b.detections += q->Int(i, 1);
+        b.scans += q->Int(i, 2);
+      }
+    }
+    VS_RETURN_IF_ERROR(snapshot.Commit());
+    std::vector<ActivityBucket> out;
+    for (auto& [start, b] : buckets) {
+      if (b.detections == 0) continue;
+      b.start = FromUnixMillis(start);
+      out.push_back(b);
+    }
+    return out;
+  });
+}
+
+}  // namespace vs::store::pg
