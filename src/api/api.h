@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "analysis/analyzer.h"
 #include "auth/authenticator.h"
 #include "http/cors.h"
 #include "http/message.h"
@@ -47,6 +48,7 @@ struct ApiDeps {
   // own detector is then unused). Null: the scan service's detector serves alone.
   models::ModelRegistry* models = nullptr;
   models::EvaluationRunner* evaluations = nullptr;  // background evaluations; may be null
+  analysis::Analyzer* analyzer = nullptr;           // null: POST /api/analyze answers 503
   std::string model_version_name;                   // of the loaded model, when registered
   std::string model_path;                // the configured model path (for health when none loaded)
   std::function<size_t()> live_clients;  // may be empty (no live hub)

@@ -19,6 +19,7 @@ void AddAuthRoutes(http::Router& router, const ApiDeps& deps);       // login, u
 void AddMetricsRoutes(http::Router& router, const ApiDeps& deps);    // GET /metrics
 // Whether `request` carries the metrics token (ApiDeps::metrics_token) as its bearer token.
 bool HasMetricsToken(const http::Request& request, const ApiDeps& deps);
+void AddComplianceRoutes(http::Router& router, const ApiDeps& deps);  // analyze, alerts, ...
 // GET /api/openapi.json, built from every route registered before it.
 void AddOpenApiRoute(http::Router& router);
 nlohmann::json OpenApiDocument(const http::Router& router);

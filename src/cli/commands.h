@@ -56,6 +56,9 @@ struct ServeOptions {
   int drain_seconds = 10;                // on SIGTERM: longest wait for requests in flight
   int shutdown_delay_ms = 0;             // on SIGTERM: not ready this long before closing
   bool model_optional = false;           // /health/ready is 200 without a model
+  int analysis_queue = 256;  // scans waiting for compliance analysis; more are dropped
+  int alert_scans = 1;       // consecutive scans before an alert is raised (0: by minutes)
+  int alert_minutes = 0;     // minutes a condition must hold to be raised (0: by scans)
   ModelOptions model;
   // The model registry (docs/MODELS.md).
   int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)
@@ -96,6 +99,16 @@ struct ImportLegacyOptions {
   bool json = false;
 };
 int RunImportLegacy(const ImportLegacyOptions& options);
+
+// `planogram import FILE` / `planogram export`: planogram files on the data folder's store.
+struct PlanogramOptions {
+  std::string data_dir = "./data";
+  std::string action;               // import, export
+  std::string file;                 // import: the file; export: the output ("" or "-" = stdout)
+  std::string format;               // csv or json; "" = from the file name (import) or csv (export)
+  std::string what = "planograms";  // planograms or products
+};
+int RunPlanogram(const PlanogramOptions& options);
 
 // `evaluate`: metrics of the model on a labelled set (see evaluate.cc).
 struct EvaluateOptions {

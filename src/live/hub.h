@@ -25,6 +25,9 @@
 //   model.activated   {model_id, version_name, previous_id}
 //   model.evaluation  {job_id, model_id, state, done, total[, error | model_metrics_id]}
 //   discrepancies.changed {planogram_name, count}
+//   compliance.updated {scan_id, store, shelf_location, result_ids, planogram_names}
+//   alert.raised / alert.resolved / alert.acknowledged
+//                     {alert_id, type, store, shelf_location, sku, planogram_name, status}
 // (events stored before schema version 7 were rewritten to this form; a planogram deletion
 // recorded before it has planogram_name null).
 //
