@@ -48,9 +48,13 @@ test('an empty store shows empty states on every page', { timeout: 90_000 }, asy
   assert.match(await page.getByTestId('empty-state').innerText(), /Planograms/);
   await screenshot(page, 'empty-inventory');
 
+  await page.goto(`${server.base}/#/compliance`);
+  await page.getByText('No compliance results yet').waitFor();
+  assert.equal(await page.locator('[data-testid="alerts-table"]').count(), 0);
+
   await page.goto(`${server.base}/#/planograms`);
   await page.getByText('No planograms yet').waitFor();
-  assert.match(await page.getByTestId('empty-state').innerText(), /planogram_name,sku,product_name,shelf_location,expected_count/);
+  assert.match(await page.getByTestId('empty-state').innerText(), /planogram_name,store,shelf_location,sku,product_name,expected_count/);
   await screenshot(page, 'empty-planograms');
 
   await page.goto(`${server.base}/#/models`);

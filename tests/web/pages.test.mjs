@@ -76,59 +76,60 @@ test('planogram rows are created, edited and deleted through the page', { timeou
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="planograms-table"] tbody tr').length === 1);
 });
 
-test('planograms import from CSV and export to CSV', { timeout: 60_000 }, async () => {
+test('planograms import from CSV (a bad file imports nothing) and export to CSV', { timeout: 60_000 }, async () => {
   await page.goto(`${server.base}/#/planograms`);
   await page.getByTestId('planograms-table').waitFor();
-  const csv = [
-    'planogram_name,sku,product_name,shelf_location,expected_count,x_position,y_position,meta_data',
+  const header = 'planogram_name,sku,product_name,shelf_location,expected_count,x_position,y_position,meta_data';
+  const good = [
     'front,MISSING-SKU,"Crackers, salted",aisle-1,4,0.5,0.25,"{""facings"": 2}"',
     'back,B-1,Biscuits,aisle-9,1,,,',
-    'back,B-2,Bad row,aisle-9,many,,,',
-  ].join('\n');
-  await page.locator('input[type="file"][accept*="csv"]').setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  await page.getByText('Imported 2 of 3 rows from plan.csv.').waitFor();
-  assert.match(await page.getByText('Imported 2 of 3').innerText(), /line 4: expected_count must be a whole number/);
+  ];
+  const input = page.locator('input[type="file"][accept*="csv"]');
+  const bad = [header, ...good, 'back,B-2,Bad row,aisle-9,many,,,'].join('\n');
+  await input.setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  const refusal = page.getByText(/Nothing imported from bad\.csv/);
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /line 4: bad number in 'expected_count': 'many'/);
+  assert.equal((await getJson(server.base, '/api/planograms')).length, 1, 'nothing imported from a file with a bad row');
+
+  // An import replaces the rows of each planogram it names: "front" keeps only the file's row.
+  await input.setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...good].join('\n')) });
+  await page.getByText(/Imported 2 rows from plan\.csv/).waitFor();
   const all = await getJson(server.base, '/api/planograms');
-  assert.equal(all.length, 3);
+  assert.equal(all.length, 2);
   const crackers = all.find((p) => p.sku === 'MISSING-SKU');
   assert.equal(crackers.product_name, 'Crackers, salted');
   assert.equal(crackers.x_position, 0.5);
   assert.deepEqual(crackers.meta_data, { facings: 2 });
 
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="planograms-table"] tbody tr').length === 3);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="planograms-table"] tbody tr').length === 2);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
   const text = fs.readFileSync(await download.path(), 'utf8');
   const lines = text.trim().split(/\r?\n/);
-  assert.equal(lines[0], 'planogram_name,sku,product_name,shelf_location,expected_count,x_position,y_position,meta_data');
-  assert.equal(lines.length, 4);
-  assert.ok(lines.includes('front,MISSING-SKU,"Crackers, salted",aisle-1,4,0.5,0.25,"{""facings"":2}"'), text);
+  assert.equal(lines[0], 'planogram_name,store,shelf_location,sku,product_name,expected_count,x_position,y_position,slot_x1,slot_y1,slot_x2,slot_y2,meta_data');
+  assert.equal(lines.length, 3);
+  assert.ok(lines.includes('front,,aisle-1,MISSING-SKU,"Crackers, salted",4,0.5,0.25,,,,,"{""facings"":2}"'), text);
   await screenshot(page, 'planograms');
 });
 
-test('inventory analysis compares the planogram with the latest scan of the shelf', { timeout: 60_000 }, async () => {
+test('inventory analysis shows the server\'s analysis of the latest scan of the shelf', { timeout: 60_000 }, async () => {
+  // The scans came before the planogram: nothing is analysed until asked.
   await page.goto(`${server.base}/#/inventory?planogram=front&shelf=aisle-1`);
+  await page.getByText('No analysis of shelf “aisle-1” yet').waitFor();
+  await page.getByRole('button', { name: 'Analyse the latest scan' }).click();
   await page.getByTestId('inventory-table').waitFor();
-  // What the API says: the latest scan of aisle-1 and the planogram rows of front/aisle-1.
-  const latest = (await getJson(server.base, '/api/scans?shelf_location=aisle-1&limit=1')).items[0];
-  assert.equal(latest.id, shelfScan.scan_id);
-  const scan = await getJson(server.base, `/api/scans/${latest.id}`);
-  const counts = {};
-  for (const d of scan.detections) counts[d.sku] = (counts[d.sku] || 0) + 1;
-  const plan = (await getJson(server.base, '/api/planograms?planogram_name=front&shelf_location=aisle-1'));
-  assert.match(await page.getByTestId('inventory-scan').innerText(), new RegExp(`Scan #${scan.id}`));
+  const { items } = await getJson(server.base, '/api/compliance?planogram_name=front&shelf_location=aisle-1&detail=true');
+  assert.equal(items.length, 1);
+  const result = items[0];
+  assert.equal(result.scan_id, shelfScan.scan_id, 'the latest scan of the shelf');
+  assert.match(await page.getByTestId('inventory-scan').innerText(), new RegExp(`Scan #${shelfScan.scan_id}`));
   const shown = await page.$$eval('[data-testid="inventory-table"] tbody tr', (rows) =>
-    rows.map((r) => [r.dataset.sku, r.dataset.expected, Number(r.dataset.detected)]));
-  const want = [];
-  for (const p of plan) want.push([p.sku, String(p.expected_count), counts[p.sku] || 0]);
-  for (const [sku, n] of Object.entries(counts)) if (!plan.some((p) => p.sku === sku)) want.push([sku, '', n]);
-  const key = (r) => r[0];
-  assert.deepEqual([...shown].sort((a, b) => key(a).localeCompare(key(b))), [...want].sort((a, b) => key(a).localeCompare(key(b))));
-  assert.equal(await page.locator('tr[data-sku="MISSING-SKU"] .chip').innerText(), 'Missing');
-  await screenshot(page, 'inventory');
+    rows.map((r) => [r.dataset.sku, r.dataset.status, Number(r.dataset.expected), Number(r.dataset.detected)]));
+  assert.deepEqual(shown, result.detail.skus.map((s) => [s.sku, s.status, s.expected, s.detected]));
+  assert.equal(await page.locator('tr[data-sku="MISSING-SKU"] .chip').innerText(), 'Out of stock');
+  await screenshot(page, 'inventory-analysed');
 
-  // A shelf that has a planogram but no scan says so.
-  await page.locator('#inv-pick').selectOption({ label: 'back — aisle-9' });
-  await page.getByTestId('inventory-table').waitFor();
+  // A shelf that has a planogram but no scan says so when asked to analyse.
   await page.goto(`${server.base}/#/planograms`);
   await page.getByRole('button', { name: 'New row' }).click();
   const form = page.getByTestId('planogram-editor');
@@ -138,7 +139,9 @@ test('inventory analysis compares the planogram with the latest scan of the shel
   await form.getByRole('button', { name: 'Create' }).click();
   await page.getByText('Planogram row created.').waitFor();
   await page.goto(`${server.base}/#/inventory?planogram=side&shelf=aisle-42`);
-  await page.getByText('No scan of shelf “aisle-42” yet').waitFor();
+  await page.getByText('No analysis of shelf “aisle-42” yet').waitFor();
+  await page.getByRole('button', { name: 'Analyse the latest scan' }).click();
+  await page.getByText('No scan of shelf “aisle-42” yet.').waitFor();
 });
 
 test('models page lists versions and metrics from the API', { timeout: 60_000 }, async () => {

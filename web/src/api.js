@@ -6,10 +6,11 @@
 // Failures throw ApiError carrying the server's {"error": {code, message}} when it sent one.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, rows = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.rows = rows; // an import's bad rows: [{line, row, reason}]
   }
 }
 
@@ -27,17 +28,18 @@ export function queryString(params) {
 }
 
 async function errorFrom(res) {
-  let code = 'http_' + res.status, message = `${res.status} ${res.statusText || 'error'}`;
+  let code = 'http_' + res.status, message = `${res.status} ${res.statusText || 'error'}`, rows = null;
   try {
     const body = await res.json();
     if (body && body.error) {
       code = body.error.code || code;
       message = body.error.message || message;
+      rows = Array.isArray(body.error.rows) ? body.error.rows : null;
     }
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, rows);
 }
 
 // GET a JSON resource. Returns {body, headers} where headers is a plain object of the few
@@ -73,13 +75,13 @@ export function clearCache() {
   etagCache.clear();
 }
 
-async function send(method, path, body) {
+async function send(method, path, body, contentType = 'application/json') {
   let res;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'Content-Type': contentType },
+      body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body,
       cache: 'no-store',
     });
   } catch (e) {
@@ -106,6 +108,8 @@ export async function postForm(path, form) {
 }
 export const put = (path, body) => send('PUT', path, body);
 export const del = (path) => send('DELETE', path);
+// POST of a text body (a CSV file) with its media type.
+export const postText = (path, text, contentType) => send('POST', path, text, contentType);
 
 // Uploads one photo to POST /api/detect with XHR so that upload progress is observable.
 // onProgress(fraction 0..1). Resolves with the detect answer; rejects with ApiError.

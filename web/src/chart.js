@@ -81,3 +81,57 @@ export function ActivityChart({ data, granularity }) {
   return html`<div class="chart" ref=${el} role="img" data-testid="activity-chart" data-total=${total}
     aria-label=${`Detections per ${granularity}: ${total} in the range shown`}></div>`;
 }
+
+// Compliance trend: compliance score and on-shelf availability (0..100 %) per bucket of
+// /api/compliance/history, as lines; a bucket's ratio is null when it planned nothing.
+export function historySeries(buckets) {
+  const xs = [], score = [], osa = [];
+  for (const b of buckets) {
+    xs.push(Math.floor(Date.parse(b.start) / 1000));
+    score.push(b.kpis.compliance_score === null ? null : Math.round(b.kpis.compliance_score * 1000) / 10);
+    osa.push(b.kpis.availability === null ? null : Math.round(b.kpis.availability * 1000) / 10);
+  }
+  return [xs, score, osa];
+}
+
+export function ComplianceChart({ data }) {
+  const el = useRef(null);
+  const plot = useRef(null);
+  useEffect(() => {
+    const node = el.current;
+    const opts = {
+      width: Math.max(280, node.clientWidth),
+      height: 200,
+      padding: [8, 8, 0, 0],
+      legend: { show: true },
+      cursor: { drag: { x: false, y: false } },
+      // One bucket alone gets an hour either side, not a range of years.
+      scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - HOUR, max + HOUR] : [min, max]) }, y: { range: [0, 100] } },
+      axes: [
+        { stroke: '#4a5563', grid: { stroke: '#eef0f3' } },
+        { stroke: '#4a5563', grid: { stroke: '#eef0f3' }, size: 48, values: (u, v) => v.map((x) => `${x}%`) },
+      ],
+      series: [
+        {},
+        { label: 'Compliance', stroke: '#1f4e79', width: 2, spanGaps: true },
+        { label: 'On-shelf availability', stroke: '#16a34a', width: 2, spanGaps: true },
+      ],
+    };
+    plot.current = new uPlot(opts, data, node);
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(280, node.clientWidth);
+      if (plot.current && Math.abs(plot.current.width - w) > 1) plot.current.setSize({ width: w, height: 200 });
+    });
+    ro.observe(node);
+    return () => {
+      ro.disconnect();
+      plot.current.destroy();
+      plot.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    if (plot.current) plot.current.setData(data);
+  }, [data]);
+  return html`<div class="chart" ref=${el} role="img" data-testid="compliance-chart" data-points=${data[0].length}
+    aria-label=${`Compliance over time: ${data[0].length} buckets`}></div>`;
+}

@@ -21,8 +21,12 @@ const TOPIC_OF = {
   'model.changed': 'models',
   'model.activated': 'models',
   'model.evaluation': 'models',
+  'compliance.updated': 'compliance',
+  'alert.raised': 'alerts',
+  'alert.resolved': 'alerts',
+  'alert.acknowledged': 'alerts',
 };
-const TOPICS = ['scans', 'planograms', 'products', 'models'];
+const TOPICS = ['scans', 'planograms', 'products', 'models', 'compliance', 'alerts'];
 
 function loadPrefs() {
   try {
@@ -42,7 +46,7 @@ const state = {
   modeDetail: '',
   lastEventId: null,
   lastEventAt: null,
-  stamp: { scans: 0, planograms: 0, products: 0, models: 0, tick: 0, hard: 0 },
+  stamp: { scans: 0, planograms: 0, products: 0, models: 0, compliance: 0, alerts: 0, tick: 0, hard: 0 },
   auto: loadPrefs(),
 };
 const listeners = new Set();

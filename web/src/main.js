@@ -11,6 +11,7 @@ import { Records } from './pages/records.js';
 import { ScanPage } from './pages/scan.js';
 import { Detect } from './pages/detect.js';
 import { Inventory } from './pages/inventory.js';
+import { StoreCompliance } from './pages/store.js';
 import { Planograms } from './pages/planograms.js';
 import { Models } from './pages/models.js';
 import { Login } from './pages/login.js';
@@ -21,6 +22,7 @@ const PAGES = [
   { path: 'records', title: 'Detection Records', component: Records },
   { path: 'detect', title: 'Detect', component: Detect },
   { path: 'inventory', title: 'Inventory Analysis', component: Inventory },
+  { path: 'compliance', title: 'Store Compliance', component: StoreCompliance },
   { path: 'planograms', title: 'Planograms', component: Planograms },
   { path: 'models', title: 'Models', component: Models },
 ];

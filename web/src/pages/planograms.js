@@ -1,11 +1,11 @@
 // Planograms: list, create, edit, delete; import and export CSV.
 import { useState } from 'preact/hooks';
-import { del, get, post, put } from '../api.js';
-import { parseCsv, toCsv } from '../csv.js';
+import { del, get, post, postText, put, queryString } from '../api.js';
 import { useData } from '../hooks.js';
 import { Empty, PageHeader, fmtDateTime, html } from '../ui.js';
 
-export const CSV_HEADER = ['planogram_name', 'sku', 'product_name', 'shelf_location', 'expected_count', 'x_position', 'y_position', 'meta_data'];
+// The import's columns (docs/API.md): planogram_name, sku and expected_count are required.
+export const CSV_HEADER = ['planogram_name', 'store', 'shelf_location', 'sku', 'product_name', 'expected_count', 'x_position', 'y_position', 'slot_x1', 'slot_y1', 'slot_x2', 'slot_y2', 'meta_data'];
 const BLANK = { planogram_name: '', sku: '', product_name: '', shelf_location: '', expected_count: '1', x_position: '', y_position: '', meta_data: '{}' };
 
 // Form or CSV strings -> request body; throws Error with a message naming the bad field.
@@ -89,17 +89,6 @@ function Editor({ initial, onDone, onCancel }) {
   </form>`;
 }
 
-function download(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function Planograms() {
   const [name, setName] = useState('');
   // rev: re-read after this page's own changes, without waiting for the live event.
@@ -132,37 +121,24 @@ export function Planograms() {
       setNote({ kind: 'error', text: `Could not delete row #${p.id}: ${x.message}` });
     }
   };
+  // The server imports a file whole or not at all, and lists every bad row with its line.
   const importCsv = async (e) => {
     const file = e.currentTarget.files[0];
     e.currentTarget.value = '';
     if (!file) return;
-    let records;
     try {
-      const table = parseCsv(await file.text());
-      if (!table.length) throw new Error('the file is empty');
-      const header = table[0].map((h) => h.trim());
-      const missing = ['planogram_name', 'sku', 'shelf_location', 'expected_count'].filter((k) => !header.includes(k));
-      if (missing.length) throw new Error(`the header lacks ${missing.join(', ')} (expected: ${CSV_HEADER.join(',')})`);
-      records = table.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
+      const out = await postText('/api/planograms/import', await file.text(), 'text/csv');
+      const versions = Object.entries(out.versions || {}).map(([n, v]) => `${n} is now version ${v}`).join(', ');
+      setNote({ kind: 'ok', text: `Imported ${out.rows} rows from ${file.name}${versions ? ` (${versions})` : ''}.` });
+      setRev((n) => n + 1);
     } catch (x) {
-      setNote({ kind: 'error', text: `Cannot import ${file.name}: ${x.message}` });
-      return;
+      const rows = (x.rows || []).map((r) => (r.line ? `line ${r.line}: ${r.reason}` : `row ${r.row}: ${r.reason}`));
+      setNote({
+        kind: 'error',
+        text: `Nothing imported from ${file.name}: ${x.message}` +
+          (rows.length ? ' — ' + rows.slice(0, 8).join('; ') + (rows.length > 8 ? ` and ${rows.length - 8} more` : '') : ''),
+      });
     }
-    let ok = 0;
-    const failed = [];
-    for (const [i, r] of records.entries()) {
-      try {
-        await post('/api/planograms', toBody(r));
-        ok++;
-      } catch (x) {
-        failed.push(`line ${i + 2}: ${x.message}`);
-      }
-    }
-    setRev((n) => n + 1);
-    setNote({
-      kind: failed.length ? 'error' : 'ok',
-      text: `Imported ${ok} of ${records.length} rows from ${file.name}.` + (failed.length ? ' Rejected — ' + failed.slice(0, 5).join('; ') + (failed.length > 5 ? ` and ${failed.length - 5} more` : '') : ''),
-    });
   };
 
   return html`<${PageHeader} title="Planograms" states=${[list]}>
@@ -170,8 +146,8 @@ export function Planograms() {
       <label class="button secondary file-button needs-admin">Import CSV
         <input type="file" accept=".csv,text/csv" class="sr-only" onChange=${importCsv} />
       </label>
-      <button type="button" class="button secondary" disabled=${!rows.length}
-        onClick=${() => download(name ? `planogram-${name}.csv` : 'planograms.csv', toCsv(CSV_HEADER, rows))}>Export CSV</button>
+      <a class=${'button secondary' + (rows.length ? '' : ' disabled')} aria-disabled=${!rows.length} download
+        href=${'/api/planograms/export' + queryString({ format: 'csv', planogram_name: name })}>Export CSV</a>
     <//>
     ${note ? html`<p class=${'alert ' + note.kind} role="status">${note.text}</p>` : null}
     ${editing
