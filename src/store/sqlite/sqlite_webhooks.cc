@@ -150,6 +150,19 @@ Result<bool> SqliteStore::EnqueueWebhookDeliveries(
 Result<std::vector<WebhookDelivery>> SqliteStore::ClaimWebhookDeliveries(Timestamp now,
                                                                          Timestamp lease_until,
                                                                          int limit) {
+  {
+    // Workers poll: when nothing is due, answer from a reader without taking the write lock.
+    auto r = AcquireReader();
+    if (!r.ok()) return r.status();
+    auto q = (*r)->Prepare(
+        "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?"
+        " LIMIT 1");
+    if (!q.ok()) return q.status();
+    q->Bind(ToUnixMillis(now));
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::vector<WebhookDelivery>{};
+  }
   return WriteQuiet<std::vector<WebhookDelivery>>(
       [&](Connection* c) -> Result<std::vector<WebhookDelivery>> {
         auto q =
