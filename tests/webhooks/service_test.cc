@@ -155,12 +155,16 @@ TEST(WebhookService, DeliversSignedAndRetriesUntilAccepted) {
   ASSERT_TRUE(s->InsertScan(Scan("s1", "A1", 1000, {Det("cup", 0.8)})).ok());
   WebhookService service(*s, Fast());
   ASSERT_TRUE(service.FanOut().ok());
-  for (int round = 0; round < 3; ++round) {
+  // With a 1 ms backoff a retry may already be due within the same pass: count attempts over
+  // passes (bounded), not per pass.
+  int attempted = 0;
+  for (int pass = 0; pass < 100 && attempted < 3; ++pass) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // past the 1 ms backoff
     auto n = service.DeliverDue();
     ASSERT_TRUE(n.ok()) << n.status().ToString();
-    EXPECT_EQ(*n, 1) << round;
+    attempted += *n;
   }
+  EXPECT_EQ(attempted, 3);
   rx.Join();
   auto d = s->ListWebhookDeliveries(hook->id, std::nullopt, 10).value();
   ASSERT_EQ(d.size(), 1u);
