@@ -37,6 +37,10 @@ struct ApiDeps {
   // Whether a browser Origin ("http://host:port") may change data with the session cookie.
   // Empty: the Origin's host[:port] must equal the Host header.
   std::function<bool(std::string_view origin)> origin_allowed;
+  // Webhook URLs may point at link-local / metadata addresses (webhooks/target.h).
+  bool webhooks_allow_link_local = false;
+  // Called after a webhook is created (wakes the delivery service). May be empty.
+  std::function<void()> webhooks_changed;
 };
 
 class Api {

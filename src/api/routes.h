@@ -16,6 +16,8 @@ void AddCatalogueRoutes(http::Router& router, const ApiDeps& deps);  // planogra
 void AddModelRoutes(http::Router& router, const ApiDeps& deps);      // /api/models...
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);     // /health, /api/health, live
 void AddAuthRoutes(http::Router& router, const ApiDeps& deps);       // login, users, tokens, audit
+void AddWebhookRoutes(http::Router& router, const ApiDeps& deps);    // /api/webhooks...
+void AddDemoRoutes(http::Router& router, const ApiDeps& deps);       // /api/demo
 // GET /api/openapi.json, built from every route registered before it.
 void AddOpenApiRoute(http::Router& router);
 nlohmann::json OpenApiDocument(const http::Router& router);

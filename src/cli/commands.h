@@ -48,6 +48,14 @@ struct ServeOptions {
   int detect_queue = 0;    // detections queued + running; 0 = 2 x threads
   int max_jpeg_scans = 64;
   ModelOptions model;
+  // Webhook delivery (src/webhooks, docs/WEBHOOKS.md).
+  int webhook_workers = 2;  // deliveries in flight at once
+  int webhook_max_attempts = 8;
+  int webhook_retry_base_ms = 10'000;  // wait after the first failure, doubled after each
+  int webhook_retry_max_ms = 3'600'000;
+  int webhook_connect_timeout_ms = 5'000;
+  int webhook_timeout_ms = 10'000;  // send the request and read the answer
+  bool webhook_allow_link_local = false;
 };
 
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
@@ -93,6 +101,15 @@ struct EvaluateOptions {
   std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
 };
+
+// `demo`: load (or, with remove, take out) the demo store (demo/demo.h).
+struct DemoOptions {
+  bool remove = false;
+  bool json = false;
+  std::string data_dir = "./data";
+  ModelOptions model;
+};
+int RunDemo(const DemoOptions& options);
 
 int RunServe(const ServeOptions& options);
 int RunDetect(const DetectOptions& options);

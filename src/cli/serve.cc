@@ -18,6 +18,7 @@
 #include "live/event_bus.h"
 #include "live/hub.h"
 #include "store/open.h"
+#include "webhooks/service.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
@@ -66,6 +67,26 @@ void EnsureAdmin(store::Store& store, const std::string& data_dir) {
   }
 }
 
+// Stops the webhook service on scope exit, before the store it uses is destroyed.
+struct StopWebhooks {
+  webhooks::WebhookService* service = nullptr;
+  ~StopWebhooks() {
+    if (service) service->Stop();
+  }
+};
+
+webhooks::ServiceOptions WebhookServiceOptions(const ServeOptions& o) {
+  webhooks::ServiceOptions w;
+  w.workers = o.webhook_workers;
+  w.retry.max_attempts = o.webhook_max_attempts;
+  w.retry.base = std::chrono::milliseconds(o.webhook_retry_base_ms);
+  w.retry.max_delay = std::chrono::milliseconds(o.webhook_retry_max_ms);
+  w.post.connect_timeout = std::chrono::milliseconds(o.webhook_connect_timeout_ms);
+  w.post.response_timeout = std::chrono::milliseconds(o.webhook_timeout_ms);
+  w.post.allow_link_local = o.webhook_allow_link_local;
+  return w;
+}
+
 int WaitForStopSignal() {
   char byte = 0;
   while (::read(g_signal_pipe[0], &byte, 1) != 1) {
@@ -87,6 +108,8 @@ int RunServe(const ServeOptions& o) {
   // Declared first so that it is destroyed last: the store's watcher thread publishes into it
   // until the store is destroyed.
   live::EventBus bus;
+  // Outlives the store (the bus may wake it until then); stopped before the store goes.
+  std::unique_ptr<webhooks::WebhookService> webhook_service;
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
@@ -99,7 +122,13 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("store unavailable", {{"path", db_path}, {"error", store_reason}});
   }
 
-  if (store) EnsureAdmin(*store, o.data_dir);
+  StopWebhooks stop_webhooks;  // declared after the store: runs before the store is destroyed
+  if (store) {
+    EnsureAdmin(*store, o.data_dir);
+    webhook_service = std::make_unique<webhooks::WebhookService>(*store, WebhookServiceOptions(o));
+    webhook_service->Attach(bus);
+    stop_webhooks.service = webhook_service.get();
+  }
   auth::AuthOptions auth_options;
   auth_options.admin_token = Env("VISIONSTOCK_ADMIN_TOKEN").value_or("");
   auth_options.anonymous_viewer = o.anonymous_viewer;
@@ -181,6 +210,8 @@ int RunServe(const ServeOptions& o) {
   deps.web_dir = o.web_dir;
   deps.auth = &authenticator;
   deps.origin_allowed = origin_allowed;
+  deps.webhooks_allow_link_local = o.webhook_allow_link_local;
+  if (webhook_service) deps.webhooks_changed = [&webhook_service] { webhook_service->Wake(); };
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -222,6 +253,8 @@ int RunServe(const ServeOptions& o) {
     return 1;
   }
   running = &server;
+  // Catches up on events committed while no server ran, then follows the bus.
+  if (webhook_service) webhook_service->Start();
   vs::log::Info("listening",
                 {{"host", o.host},
                  {"port", server.port()},
@@ -237,6 +270,7 @@ int RunServe(const ServeOptions& o) {
   vs::log::Info("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   if (hub) hub->CloseAll();
   server.Stop();
+  if (webhook_service) webhook_service->Stop();
   vs::log::Info("stopped");
   return 0;
 }

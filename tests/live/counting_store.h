@@ -120,6 +120,34 @@ class CountingStore final : public store::Store {
   }
   Result<std::string> GetPhoto(const std::string& path) override { return inner_.GetPhoto(path); }
   Status DeletePhoto(const std::string& path) override { return inner_.DeletePhoto(path); }
+  Status DeleteProduct(const std::string& class_name) override {
+    return inner_.DeleteProduct(class_name);
+  }
+  Result<std::vector<store::ScanRecord>> DeleteScansOfStore(const std::string& store) override {
+    return inner_.DeleteScansOfStore(store);
+  }
+  Result<store::Webhook> CreateWebhook(const store::Webhook& w) override {
+    return inner_.CreateWebhook(w);
+  }
+  Result<std::vector<store::Webhook>> ListWebhooks() override { return inner_.ListWebhooks(); }
+  Result<store::Webhook> GetWebhook(store::Id id) override { return inner_.GetWebhook(id); }
+  Status DeleteWebhook(store::Id id) override { return inner_.DeleteWebhook(id); }
+  Result<store::Id> WebhookCursor() override { return inner_.WebhookCursor(); }
+  Result<bool> EnqueueWebhookDeliveries(store::Id through,
+                                        const std::vector<store::NewWebhookDelivery>& d) override {
+    return inner_.EnqueueWebhookDeliveries(through, d);
+  }
+  Result<std::vector<store::WebhookDelivery>> ClaimWebhookDeliveries(Timestamp now, Timestamp lease,
+                                                                     int limit) override {
+    return inner_.ClaimWebhookDeliveries(now, lease, limit);
+  }
+  Status RecordWebhookAttempt(const store::WebhookAttempt& a) override {
+    return inner_.RecordWebhookAttempt(a);
+  }
+  Result<std::vector<store::WebhookDelivery>> ListWebhookDeliveries(
+      store::Id id, const std::optional<std::string>& status, int limit) override {
+    return inner_.ListWebhookDeliveries(id, status, limit);
+  }
 
  private:
   store::Store& inner_;
