@@ -21,6 +21,10 @@ section "vision: model alone, decode + preprocess, full detection (medians of 5)
 "$BUILD/bench/vision/vision_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_out="$OUT/vision.json" --benchmark_out_format=json | tee -a "$OUT/summary.txt"
 
+section "vision: sliced inference against one pass on a 4000x3000 photo (medians of 5)"
+"$BUILD/bench/vision/slicing_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$OUT/slicing.json" --benchmark_out_format=json | tee -a "$OUT/summary.txt"
+
 if [ ! -s "$BUILD/bench-data/store-1m.db" ]; then
   section "seeding a store with 1,000,000 detections (once)"
   rm -f "$BUILD/bench-data/store-1m.db.tmp"*

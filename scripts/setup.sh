@@ -17,7 +17,7 @@ APT_PACKAGES=(
   cmake ninja-build g++ make pkg-config git ca-certificates
   libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libssl-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libjpeg62-turbo-dev libpng-dev zlib1g-dev libyaml-dev
+  libjpeg62-turbo-dev libpng-dev zlib1g-dev libyaml-dev libzip-dev
   libpq-dev postgresql postgresql-15 libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang-format
   clang libclang-rt-14-dev llvm

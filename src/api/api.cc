@@ -70,6 +70,9 @@ Status CheckBody(const http::Request& request, http::BodyKind kind) {
       }
       return Status::UnsupportedMedia(
           "send the upload as multipart/form-data, or the photo itself as image/*");
+    case http::BodyKind::kJsonOrForm:
+      if (type == "application/json" || type == "multipart/form-data") return Status::Ok();
+      return Status::UnsupportedMedia("send application/json, or the file as multipart/form-data");
   }
   return Status::Ok();
 }

@@ -21,6 +21,8 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "ingest/scan_service.h"
+#include "models/evaluation.h"
+#include "models/registry.h"
 #include "store/store.h"
 
 namespace vs::api {
@@ -29,7 +31,11 @@ struct ApiDeps {
   store::Store* store = nullptr;               // null when the store could not be opened
   std::string store_reason;                    // why, when null
   const ingest::ScanService* scans = nullptr;  // required; knows the detector (possibly none)
-  std::string model_version_name;              // of the loaded model, when registered
+  // The servable models; when set it chooses the model of every detection (the scan service's
+  // own detector is then unused). Null: the scan service's detector serves alone.
+  models::ModelRegistry* models = nullptr;
+  models::EvaluationRunner* evaluations = nullptr;  // background evaluations; may be null
+  std::string model_version_name;                   // of the loaded model, when registered
   std::string model_path;                // the configured model path (for health when none loaded)
   std::function<size_t()> live_clients;  // may be empty (no live hub)
   std::filesystem::path web_dir;

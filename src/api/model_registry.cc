@@ -1,35 +1,9 @@
 #include "api/model_registry.h"
 
-#include <algorithm>
-#include <opencv2/core.hpp>
-#include <vector>
-
 #include "core/log.h"
+#include "models/measure.h"
 
 namespace vs::api {
-namespace {
-
-Result<double> MedianInferenceMs(const vision::Detector& detector) {
-  const auto& info = detector.info();
-  vision::DecodedImage image;
-  image.bgr = cv::Mat(std::max(1, info.input_height), std::max(1, info.input_width), CV_8UC3,
-                      cv::Scalar(114, 114, 114));
-  image.format = vision::ImageFormat::kPng;
-  image.width = image.bgr.cols;
-  image.height = image.bgr.rows;
-  auto warm = detector.Detect(image);
-  if (!warm.ok()) return warm.status();
-  std::vector<double> times;
-  for (int i = 0; i < 5; ++i) {
-    auto out = detector.Detect(image);
-    if (!out.ok()) return out.status();
-    times.push_back(out->inference_ms);
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
-}  // namespace
 
 std::string VersionName(const vision::ModelInfo& info) {
   return info.name + "-" + info.sha256.substr(0, 12);
@@ -40,7 +14,7 @@ Result<store::ModelVersion> RegisterLoadedModel(store::Store& store,
   const auto& info = detector.info();
   std::optional<double> inference_ms;
   if (measure) {
-    auto ms = MedianInferenceMs(detector);
+    auto ms = models::MeasureInferenceMs(detector);
     if (!ms.ok()) return ms.status();
     inference_ms = *ms;
   }

@@ -71,6 +71,15 @@ nlohmann::json Operation(const http::RouteSpec& spec) {
            {{"schema",
              {{"type", "object"},
               {"properties", {{"file", {{"type", "string"}, {"format", "binary"}}}}}}}}}}}};
+  } else if (spec.body == http::BodyKind::kJsonOrForm) {
+    op["requestBody"] = {
+        {"required", true},
+        {"content",
+         {{"application/json", {{"schema", {{"type", "object"}}}}},
+          {"multipart/form-data",
+           {{"schema",
+             {{"type", "object"},
+              {"properties", {{"file", {{"type", "string"}, {"format", "binary"}}}}}}}}}}}};
   }
   op["security"] = spec.role == Role::kPublic
                        ? nlohmann::json::array()

@@ -29,9 +29,11 @@ Result<std::optional<std::string>> TextField(const http::MultipartForm* form,
 }
 
 Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps) {
-  // No model: nothing to do, whatever was sent.
-  if (!deps.scans->detector()) {
-    return Status::Unavailable("no detection model loaded: " + deps.scans->model_reason());
+  // No model: nothing to do, whatever was sent (unless the request names a model).
+  if (deps.models ? !deps.models->Active() && !request.query.Get("model")
+                  : !deps.scans->detector()) {
+    return Status::Unavailable("no detection model loaded: " +
+                               (deps.models ? deps.models->reason() : deps.scans->model_reason()));
   }
   VS_RETURN_IF_ERROR(NeedStore(deps));
   const std::string content_type(request.header(bh::field::content_type));
@@ -69,12 +71,27 @@ Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps)
     if (!t.ok()) return Status::InvalidValue("captured_at: '" + **captured + "' is not ISO 8601");
     input.captured_at = *t;
   }
-  auto model_type = TextField(f, request.query, "model_type");  // accepted, ignored
+  auto model_type = TextField(f, request.query, "model_type");
   if (!model_type.ok()) return model_type.status();
+  auto model = TextField(f, request.query, "model");
+  if (!model.ok()) return model.status();
 
+  // The chosen model is held until the answer is made: switching the active model meanwhile
+  // does not disturb this request.
+  std::shared_ptr<const models::LoadedModel> chosen;
+  std::string version_name = deps.model_version_name;
+  if (deps.models) {
+    auto resolved = deps.models->Resolve(*model, *model_type);
+    if (!resolved.ok()) return resolved.status();
+    chosen = std::move(resolved).value();
+    input.detector = chosen->detector.get();
+    input.model_version_id = chosen->version.id;
+    input.full_resolution = chosen->settings.slicing.mode != vision::SliceMode::kOff;
+    version_name = chosen->version.version_name;
+  }
   auto out = deps.scans->Scan(input);
   if (!out.ok()) return out.status();
-  return DetectAnswer(out->scan, deps.model_version_name);
+  return DetectAnswer(out->scan, version_name);
 }
 
 }  // namespace
@@ -85,7 +102,7 @@ void AddDetectRoutes(http::Router& router, const ApiDeps& deps) {
        .pattern = "/api/detect",
        .role = Role::kOperator,
        .summary = "Upload a shelf photo (field 'file'); detect, store and answer its products",
-       .query = {"shelf_location", "store", "captured_at", "model_type"},
+       .query = {"shelf_location", "store", "captured_at", "model_type", "model"},
        .body = http::BodyKind::kUpload,
        .tag = "detections"},
       [&deps](http::Request& r) { return Reply(r, Detect(r, deps)); });

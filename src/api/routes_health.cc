@@ -49,20 +49,26 @@ nlohmann::json Health(const ApiDeps& deps) {
     healthy = false;
   }
   nlohmann::json model_json;
-  if (const auto* detector = deps.scans->detector()) {
+  const auto active = deps.models ? deps.models->Active() : nullptr;
+  const vision::Detector* detector = active ? active->detector.get() : deps.scans->detector();
+  if (deps.models && !active) detector = nullptr;
+  if (detector) {
     const auto& info = detector->info();
     model_json = {{"status", "ready"},
                   {"name", info.name},
-                  {"version_name", deps.model_version_name},
+                  {"version_name", active ? active->version.version_name : deps.model_version_name},
+                  {"model_id", active ? nlohmann::json(active->version.id) : nlohmann::json()},
+                  {"loaded", deps.models ? deps.models->Loaded().size() : 1},
                   {"layout", vision::LayoutName(info.layout)},
                   {"input", {info.input_width, info.input_height}},
                   {"classes", info.class_names.size()}};
   } else {
-    model_json = {{"status", "unavailable"},
-                  {"name", nullptr},
-                  {"layout", nullptr},
-                  {"classes", 0},
-                  {"reason", HidePaths(deps.scans->model_reason())}};
+    model_json = {
+        {"status", "unavailable"},
+        {"name", nullptr},
+        {"layout", nullptr},
+        {"classes", 0},
+        {"reason", HidePaths(deps.models ? deps.models->reason() : deps.scans->model_reason())}};
     healthy = false;
   }
   return {{"status", healthy ? "healthy" : "degraded"},

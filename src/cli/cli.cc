@@ -147,6 +147,19 @@ int Run(int argc, char** argv) {
       ->add_flag("--secure-cookies", serve.secure_cookies,
                  "mark the session cookie Secure (when TLS is in front)")
       ->envname("VISIONSTOCK_SECURE_COOKIES");
+  Opt(serve_cmd, "model-memory-mb", serve.model_memory_mb,
+      "MiB of models kept loaded at once (ONNX file sizes); least recently used unloaded first")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  Opt(serve_cmd, "max-model-mb", serve.max_model_mb,
+      "largest model upload, in MiB (--max-body-mb must allow it too)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  Opt(serve_cmd, "ignore-classes", serve.ignore_classes,
+      "classes of --model never reported, e.g. person")
+      ->delimiter(',');
+  Opt(serve_cmd, "slicing", serve.slicing,
+      "sliced inference for --model: off, grid (2x2) or auto (tiles when the photo is much "
+      "larger than the input)")
+      ->check(CLI::IsMember({"off", "grid", "auto"}));
   AddModelOptions(serve_cmd, serve.model);
   AddWebhookOptions(serve_cmd, serve);
 

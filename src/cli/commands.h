@@ -56,6 +56,11 @@ struct ServeOptions {
   int webhook_connect_timeout_ms = 5'000;
   int webhook_timeout_ms = 10'000;  // send the request and read the answer
   bool webhook_allow_link_local = false;
+  // The model registry (docs/MODELS.md).
+  int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)
+  int64_t max_model_mb = 100;               // largest model upload
+  std::vector<std::string> ignore_classes;  // of the --model: classes never reported
+  std::string slicing = "off";              // of the --model: off, grid or auto
 };
 
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unordered_map>
 
 #include "api/model_registry.h"
 #include "cli/commands.h"
@@ -19,90 +18,12 @@
 #include "core/time.h"
 #include "eval/dataset.h"
 #include "eval/metrics.h"
+#include "eval/run.h"
 #include "store/open.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
 namespace {
-
-// COCO evaluation practice: keep nearly every candidate so the precision/recall curve is complete.
-constexpr float kEvalConfidence = 0.001f;
-
-struct Evaluated {
-  eval::ImageResult result;
-  double inference_ms = 0;
-};
-
-Result<std::string> ReadBytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return Status::NotFound(p.string() + ": cannot be read");
-  std::ostringstream data;
-  data << in.rdbuf();
-  return std::move(data).str();
-}
-
-// The data set's class id for each of the model's classes, by name (-1: not in the data set).
-// Without `agnostic`, InvalidValue when no name is shared.
-Result<std::vector<int>> ClassMap(const std::vector<std::string>& model,
-                                  const std::vector<std::string>& data, bool agnostic) {
-  std::unordered_map<std::string, int> by_name;
-  for (size_t i = 0; i < data.size(); ++i) by_name.emplace(data[i], int(i));
-  std::vector<int> map(model.size(), -1);
-  bool any = false;
-  for (size_t i = 0; i < model.size(); ++i) {
-    const auto it = by_name.find(model[i]);
-    if (it != by_name.end()) map[i] = it->second, any = true;
-  }
-  if (!any && !agnostic) {
-    return Status::InvalidValue(
-        "the model's classes share no name with the data set's (use --agnostic to count every "
-        "class as one)");
-  }
-  return map;
-}
-
-// Detects on one image. Predictions carry the data set's class id; with `agnostic` also those of
-// classes the set lacks (id -1), which the agnostic evaluation counts like any other.
-Result<Evaluated> EvaluateImage(const vision::Detector& detector, const eval::LabelledImage& li,
-                                const std::vector<int>& class_map, bool agnostic,
-                                int64_t max_pixels) {
-  auto bytes = ReadBytes(li.path);
-  if (!bytes.ok()) return bytes.status();
-  const std::span<const uint8_t> span(reinterpret_cast<const uint8_t*>(bytes->data()),
-                                      bytes->size());
-  auto info = vision::ProbeImage(span);
-  if (!info.ok())
-    return Status(info.status().code(), li.path.string() + ": " + info.status().message());
-  const auto& model = detector.info();
-  auto image = vision::DecodeImage(
-      span, {.max_pixels = max_pixels,
-             .min_side = vision::MinSideForInput(*info, model.input_width, model.input_height)});
-  if (!image.ok())
-    return Status(image.status().code(), li.path.string() + ": " + image.status().message());
-  auto truths = eval::TruthsInPixels(li, image->width, image->height);
-  if (!truths.ok()) return truths.status();
-  auto out = detector.Detect(*image);
-  if (!out.ok())
-    return Status(out.status().code(), li.path.string() + ": " + out.status().message());
-  Evaluated r;
-  r.inference_ms = out->inference_ms;
-  r.result.truths = std::move(*truths);
-  for (const auto& d : out->detections) {
-    const int cls = class_map[size_t(d.class_id)];
-    // A class the data set does not label is not evaluated (as in COCO), unless agnostic.
-    if (cls < 0 && !agnostic) continue;
-    r.result.predictions.push_back(
-        {cls, d.confidence, {d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1}});
-  }
-  return r;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 nlohmann::json Opt(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json();
@@ -267,45 +188,40 @@ int RunEvaluate(const EvaluateOptions& o) {
   auto data = eval::ReadDataset(o.data);
   if (!data.ok()) return Fail(data.status().message(), 2);
   vision::DetectorConfig config = o.model.ToConfig();
-  config.confidence_threshold = std::min(config.confidence_threshold, kEvalConfidence);
+  config.confidence_threshold = std::min(config.confidence_threshold, eval::kEvalConfidence);
   auto detector = vision::Detector::Load(config);
   if (!detector.ok()) {
     return Fail("cannot load the model " + o.model.model + ": " + detector.status().message(), 2);
   }
   const vision::ModelInfo& model = (*detector)->info();
-  auto class_map = ClassMap(model.class_names, data->class_names, o.agnostic);
-  if (!class_map.ok()) return Fail(class_map.status().message(), 2);
-
-  std::vector<eval::ImageResult> results;
-  std::vector<double> inference_ms;
+  if (auto map = eval::ClassMap(model.class_names, data->class_names, o.agnostic); !map.ok()) {
+    return Fail(map.status().message() + " (--agnostic counts every class as one)", 2);
+  }
+  Result<eval::RunResult> run = Status::Internal("not run");
   {
     Progress progress(data->images.size());
-    for (size_t i = 0; i < data->images.size(); ++i) {
-      progress.Update(i, data->images[i].path.filename().string());
-      auto r =
-          EvaluateImage(**detector, data->images[i], *class_map, o.agnostic, o.model.max_pixels);
-      if (!r.ok()) {
-        progress.Clear();
-        return Fail(r.status().message() + " (nothing evaluated)", 1);
-      }
-      results.push_back(std::move(r->result));
-      inference_ms.push_back(r->inference_ms);
-    }
+    run = eval::RunEvaluation(**detector, *data,
+                              {.agnostic = o.agnostic,
+                               .conf = o.model.conf,
+                               .max_pixels = o.model.max_pixels,
+                               .progress = [&](size_t i, const std::string& file) {
+                                 if (i < data->images.size()) progress.Update(i, file);
+                               }});
+    progress.Clear();
   }
-  auto metrics = eval::Evaluate(results, {.num_classes = int(data->class_names.size()),
-                                          .conf_threshold = o.model.conf,
-                                          .agnostic = o.agnostic});
-  if (!metrics.ok()) return Fail(metrics.status().message(), 1);
+  if (!run.ok()) return Fail(run.status().message() + " (nothing evaluated)", 1);
+  const auto& metrics = run->metrics;
+  const auto& results = run->results;
   if (!o.save_predictions.empty()) {
     const Status saved = SavePredictions(o.save_predictions, *data, results);
     if (!saved.ok()) return Fail(saved.message(), 2);
   }
-  const double median_ms = Median(inference_ms);
-  nlohmann::json answer = ToJson(*metrics, *data, o, model, median_ms);
+  const double median_ms = run->median_inference_ms;
+  nlohmann::json answer = ToJson(metrics, *data, o, model, median_ms);
 
   std::string why;
   // The figures are printed even when storing them fails; the failure then sets the exit code.
-  auto stored = Store(o, *metrics, model, median_ms, &why);
+  auto stored = Store(o, metrics, model, median_ms, &why);
   const bool saved = stored.ok() && stored->has_value();
   if (saved) {
     answer["stored"] = {{"model_version_id", (*stored)->model_version_id},

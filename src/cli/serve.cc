@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "api/api.h"
-#include "api/model_registry.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "cli/commands.h"
@@ -17,6 +16,8 @@
 #include "ingest/scan_service.h"
 #include "live/event_bus.h"
 #include "live/hub.h"
+#include "models/evaluation.h"
+#include "models/registry.h"
 #include "store/open.h"
 #include "webhooks/service.h"
 
@@ -157,22 +158,36 @@ int RunServe(const ServeOptions& o) {
     hub = live::Hub::Create(*store, bus, std::move(hub_options));
   }
 
-  // Model (the server still starts without it: health says why, POST /api/detect answers 503).
+  // Models (the server still starts without one: health says why, POST /api/detect answers 503).
+  // With a store they live in the registry, which can hold several; without one, the --model
+  // alone serves, unregistered.
   std::unique_ptr<vision::Detector> detector;
   std::string model_reason;
   std::optional<store::Id> model_version_id;
   std::string model_version_name;
-  if (auto loaded = vision::Detector::Load(o.model.ToConfig()); loaded.ok()) {
-    detector = std::move(loaded).value();
-    if (store) {
-      auto registered = api::RegisterLoadedModel(*store, *detector, /*measure=*/true);
-      if (registered.ok()) {
-        model_version_id = registered->id;
-        model_version_name = registered->version_name;
-      } else {
-        vs::log::Error("cannot register the model", {{"error", registered.status().ToString()}});
-      }
+  std::unique_ptr<models::ModelRegistry> registry;
+  std::unique_ptr<models::EvaluationRunner> evaluations;
+  if (store) {
+    registry = std::make_unique<models::ModelRegistry>(
+        *store, models::RegistryOptions{
+                    .data_dir = o.data_dir,
+                    .memory_budget_bytes = static_cast<uint64_t>(o.model_memory_mb) << 20,
+                    .max_upload_bytes = static_cast<uint64_t>(o.max_model_mb) << 20,
+                    .threads = o.model.threads,
+                    .max_detections = o.model.max_detections});
+    models::Registration start;
+    start.settings.confidence = o.model.conf;
+    start.settings.iou = o.model.iou;
+    start.settings.ignore_classes = o.ignore_classes;
+    if (auto mode = vision::ParseSliceMode(o.slicing); mode.ok())
+      start.settings.slicing.mode = *mode;
+    if (Status started = registry->Start(o.model.model, start); !started.ok()) {
+      model_reason = started.message();
+      vs::log::Error("no model can serve", {{"error", model_reason}});
     }
+    evaluations = std::make_unique<models::EvaluationRunner>(*registry, o.model.max_pixels);
+  } else if (auto loaded = vision::Detector::Load(o.model.ToConfig()); loaded.ok()) {
+    detector = std::move(loaded).value();
   } else {
     model_reason = loaded.status().message();
     vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
@@ -205,6 +220,8 @@ int RunServe(const ServeOptions& o) {
   deps.store_reason = store_reason;
   deps.scans = &scans;
   deps.model_version_name = model_version_name;
+  deps.models = registry.get();
+  deps.evaluations = evaluations.get();
   deps.model_path = o.model.model;
   if (hub) deps.live_clients = [&hub] { return hub->client_count(); };
   deps.web_dir = o.web_dir;
@@ -261,7 +278,9 @@ int RunServe(const ServeOptions& o) {
                  {"url", "http://" + (o.host == "0.0.0.0" ? std::string("localhost") : o.host) +
                              ":" + std::to_string(server.port()) + "/"},
                  {"data_dir", o.data_dir},
-                 {"model", detector ? model_version_name : "unavailable"},
+                 {"model", registry && registry->Active()
+                               ? registry->Active()->version.version_name
+                               : (detector ? detector->info().name : "unavailable")},
                  {"store", store ? "ok" : "unavailable"},
                  {"workers", server_options.worker_threads},
                  {"version", api::Version()}});

@@ -80,7 +80,8 @@ Result<ScanOutput> ScanService::Scan(const ScanInput& input) const {
 
 Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   const auto t0 = std::chrono::steady_clock::now();
-  if (!detector_) return Status::Unavailable("no detection model loaded: " + model_reason_);
+  const vision::Detector* detector = input.detector ? input.detector : detector_;
+  if (!detector) return Status::Unavailable("no detection model loaded: " + model_reason_);
   if (!store_) return Status::Unavailable("store unavailable: " + store_reason_);
   VS_RETURN_IF_ERROR(ValidateIdentifier("store", input.store, kMaxNameBytes));
   VS_RETURN_IF_ERROR(ValidateIdentifier("shelf_location", input.shelf_location, kMaxNameBytes));
@@ -98,13 +99,15 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   options.max_pixels = limits_.max_pixels;
   options.max_jpeg_scans = limits_.max_jpeg_scans;
   options.decode_budget = limits_.decode_budget;
-  const auto& model = detector_->info();
-  options.min_side = vision::MinSideForInput(*info, model.input_width, model.input_height);
+  const auto& model = detector->info();
+  options.min_side = input.full_resolution
+                         ? std::max(info->width, info->height)
+                         : vision::MinSideForInput(*info, model.input_width, model.input_height);
   VS_RETURN_IF_ERROR(CheckClient(input, "before decoding"));
   auto image = vision::DecodeImage(bytes, options);
   if (!image.ok()) return image.status();
   VS_RETURN_IF_ERROR(CheckClient(input, "before detection"));
-  auto detected = detector_->Detect(*image);
+  auto detected = detector->Detect(*image);
   if (!detected.ok()) return detected.status();
   auto storable = vision::ImageForStorage(bytes, options);
   if (!storable.ok()) return storable.status();
@@ -117,7 +120,7 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   scan.sha256 = Sha256Hex(input.bytes);  // of the upload, see the header
   scan.width = image->width;
   scan.height = image->height;
-  scan.model_version_id = model_version_id_;
+  scan.model_version_id = input.detector ? input.model_version_id : model_version_id_;
   scan.inference_ms = detected->inference_ms;
   for (const auto& d : detected->detections) {
     scan.detections.push_back(Normalise(d, image->width, image->height));

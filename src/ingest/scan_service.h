@@ -39,6 +39,12 @@ struct ScanInput {
   // Asked before decoding, before inference and before anything is stored; when it answers true
   // (the client has gone) nothing is stored and Scan returns Unavailable. May be empty.
   std::function<bool()> client_gone = nullptr;
+  // The model to run instead of the service's own (the caller keeps it alive during the call),
+  // and the model version recorded with the scan.
+  const vision::Detector* detector = nullptr;
+  std::optional<store::Id> model_version_id = std::nullopt;
+  // Decode every pixel (sliced inference needs them), not just enough for the model's input.
+  bool full_resolution = false;
 };
 
 struct ScanOutput {

@@ -22,6 +22,8 @@
 //   planogram.changed {planogram_id, action: "created"|"updated"|"deleted", planogram_name}
 //   product.changed   {product_id, class_name}
 //   model.changed     {model_id, is_active}
+//   model.activated   {model_id, version_name, previous_id}
+//   model.evaluation  {job_id, model_id, state, done, total[, error | model_metrics_id]}
 //   discrepancies.changed {planogram_name, count}
 // (events stored before schema version 7 were rewritten to this form; a planogram deletion
 // recorded before it has planogram_name null).

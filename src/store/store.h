@@ -74,6 +74,9 @@ class Store {
   // Inserts or updates by version_name; when is_active, every other version becomes inactive.
   virtual Result<ModelVersion> UpsertModel(const ModelVersion& m) = 0;
   virtual Result<ModelMetrics> AddModelMetrics(const ModelMetrics& m) = 0;
+  // Records an event that goes with no other stored change ("model.activated", progress of a
+  // "model.evaluation") and delivers it to the commit listener like any other.
+  virtual Result<Event> RecordEvent(const std::string& type, const nlohmann::json& payload) = 0;
 
   // --- discrepancies (written by compliance analysis) -----------------------------------------
   virtual Result<std::vector<Discrepancy>> ReplaceDiscrepancies(

@@ -80,6 +80,10 @@ class CountingStore final : public store::Store {
   Result<store::ModelMetrics> AddModelMetrics(const store::ModelMetrics& m) override {
     return inner_.AddModelMetrics(m);
   }
+  Result<store::Event> RecordEvent(const std::string& type,
+                                   const nlohmann::json& payload) override {
+    return inner_.RecordEvent(type, payload);
+  }
   Result<std::vector<store::Discrepancy>> ReplaceDiscrepancies(
       const std::string& name, const std::vector<store::Discrepancy>& rows) override {
     return inner_.ReplaceDiscrepancies(name, rows);

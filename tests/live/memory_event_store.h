@@ -73,6 +73,9 @@ class MemoryEventStore final : public store::Store {
   Result<store::ModelVersion> GetModel(store::Id) override { return No(); }
   Result<store::ModelVersion> UpsertModel(const store::ModelVersion&) override { return No(); }
   Result<store::ModelMetrics> AddModelMetrics(const store::ModelMetrics&) override { return No(); }
+  Result<store::Event> RecordEvent(const std::string&, const nlohmann::json&) override {
+    return No();
+  }
   Result<std::vector<store::Discrepancy>> ReplaceDiscrepancies(
       const std::string&, const std::vector<store::Discrepancy>&) override {
     return No();

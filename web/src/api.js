@@ -92,6 +92,18 @@ async function send(method, path, body) {
 }
 
 export const post = (path, body) => send('POST', path, body);
+
+// POST a multipart form (FormData); resolves with the JSON answer, rejects with ApiError.
+export async function postForm(path, form) {
+  let res;
+  try {
+    res = await fetch(path, { method: 'POST', body: form, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', `Cannot reach the VisionStock server (${e.message})`);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  return res.json();
+}
 export const put = (path, body) => send('PUT', path, body);
 export const del = (path) => send('DELETE', path);
 

@@ -19,6 +19,8 @@ const TOPIC_OF = {
   'planogram.changed': 'planograms',
   'product.changed': 'products',
   'model.changed': 'models',
+  'model.activated': 'models',
+  'model.evaluation': 'models',
 };
 const TOPICS = ['scans', 'planograms', 'products', 'models'];
 

@@ -158,4 +158,12 @@ Result<ModelMetrics> SqliteStore::AddModelMetrics(const ModelMetrics& m) {
   });
 }
 
+Result<Event> SqliteStore::RecordEvent(const std::string& type, const nlohmann::json& payload) {
+  if (type.empty()) return Status::InvalidValue("event type is required");
+  return Mutate<Event>([&](Connection* c, Event* event) -> Result<Event> {
+    VS_RETURN_IF_ERROR(AppendEvent(c, type, payload, event));
+    return *event;
+  });
+}
+
 }  // namespace vs::store::sqlite

@@ -74,6 +74,7 @@ class SqliteStore final : public Store {
   Result<ModelVersion> GetModel(Id id) override;
   Result<ModelVersion> UpsertModel(const ModelVersion& m) override;
   Result<ModelMetrics> AddModelMetrics(const ModelMetrics& m) override;
+  Result<Event> RecordEvent(const std::string& type, const nlohmann::json& payload) override;
 
   Result<std::vector<Discrepancy>> ReplaceDiscrepancies(
       const std::string& planogram_name, const std::vector<Discrepancy>& rows) override;

@@ -31,7 +31,7 @@ function FileRow({ item }) {
       : null}
     ${item.status === 'done'
       ? html`<div class="upload-result" data-testid="upload-result" data-scan-id=${item.result.scan_id}>
-          <p><a href=${'#/scans/' + item.result.scan_id}>Scan #${item.result.scan_id}</a> · ${item.result.store} · ${item.result.shelf_location}</p>
+          <p><a href=${'#/scans/' + item.result.scan_id}>Scan #${item.result.scan_id}</a> · ${item.result.store} · ${item.result.shelf_location}${item.result.model_version ? html` · <span data-testid="upload-model">${item.result.model_version}</span>` : null}</p>
           <${ScanView} scan=${{ ...item.result, id: item.result.scan_id }} detections=${item.result.detections}
             imageUrl=${item.result.image_url} idPrefix=${'up' + item.key} />
         </div>`
@@ -42,6 +42,8 @@ function FileRow({ item }) {
 export function Detect() {
   const options = useData((o) => get('/api/filters', o), [], ['scans']);
   const health = useData((o) => get('/api/health', o), [], ['models']);
+  const models = useData((o) => get('/api/models', o), [], ['models']);
+  const [modelChoice, setModelChoice] = useState('');
   const [store, setStore] = useState('');
   const [shelf, setShelf] = useState('');
   const [capturedAt, setCapturedAt] = useState('');
@@ -59,6 +61,7 @@ export function Detect() {
       store: store.trim(),
       shelf_location: shelf.trim(),
       captured_at: capturedAt ? new Date(capturedAt).toISOString() : '',
+      model: modelChoice,
     };
     const batch = files.map((file) => ({ key: nextKey++, file, status: 'queued', progress: 0 }));
     setItems((list) => [...batch, ...list]);
@@ -102,6 +105,13 @@ export function Detect() {
       <div class="field">
         <label for="d-captured">Captured at <span class="muted">(optional)</span></label>
         <input id="d-captured" type="datetime-local" value=${capturedAt} onInput=${(e) => setCapturedAt(e.currentTarget.value)} />
+      </div>
+      <div class="field">
+        <label for="d-model">Model</label>
+        <select id="d-model" value=${modelChoice} onChange=${(e) => setModelChoice(e.currentTarget.value)} data-testid="detect-model">
+          <option value="">Active model${model && model.version_name ? ` (${model.version_name})` : ''}</option>
+          ${(models.data || []).filter((v) => v.serving && !v.is_active).map((v) => html`<option value=${v.version_name}>${v.version_name}</option>`)}
+        </select>
       </div>
       <div class="field field-wide">
         <label for="d-files">Shelf photos</label>

@@ -1,0 +1,185 @@
+// The model registry on a real SQLite store with the bundled model: registration checks,
+// loading within the memory budget (least recently used first, never the active model), models
+// kept alive by the requests that hold them, activation and its event.
+#include "models/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "store/open.h"
+
+namespace vs::models {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kNames = std::string(VS_SOURCE_DIR) + "/models/coco.names";
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("vs-registry-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto s = store::Open({.data_dir = dir_.string()});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    store_->SetCommitListener([this](const store::Event& e) { events_.push_back(e); });
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  // A registry whose budget holds `models` copies of the bundled model.
+  std::unique_ptr<ModelRegistry> Make(double models) {
+    const auto size = fs::file_size(VS_BUNDLED_MODEL);
+    return std::make_unique<ModelRegistry>(
+        *store_, RegistryOptions{.data_dir = dir_,
+                                 .memory_budget_bytes = uint64_t(double(size) * models),
+                                 .threads = 1});
+  }
+  store::Id Register(ModelRegistry& r, const std::string& name) {
+    Registration reg;
+    reg.version_name = name;
+    auto v = r.RegisterFile(VS_BUNDLED_MODEL, reg);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->id : 0;
+  }
+  vision::DecodedImage Photo() {
+    vision::DecodedImage im;
+    im.bgr = cv::imread(std::string(VS_DARKNET_DATA) + "/dog.jpg");
+    im.format = vision::ImageFormat::kJpeg;
+    im.width = im.bgr.cols;
+    im.height = im.bgr.rows;
+    return im;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::vector<store::Event> events_;
+};
+
+TEST_F(RegistryTest, RefusesFilesThatAreNotDetectorsAndRegistersNothing) {
+  auto r = Make(4);
+  Registration reg;
+  reg.version_name = "bad";
+  auto names = r->RegisterFile(kNames, reg);  // a text file
+  ASSERT_FALSE(names.ok());
+  EXPECT_EQ(names.status().code(), Code::kInvalidValue);
+  EXPECT_NE(names.status().message().find("not a usable ONNX detector"), std::string::npos);
+  auto upload = r->RegisterUpload("not onnx at all", "a\nb\n", "x.onnx", reg);
+  EXPECT_EQ(upload.status().code(), Code::kInvalidValue);
+  reg.settings.ignore_classes = {"unicorn"};
+  EXPECT_EQ(r->RegisterFile(VS_BUNDLED_MODEL, reg).status().code(), Code::kInvalidValue);
+  EXPECT_TRUE(store_->ListModels()->empty());
+  // The failed upload left nothing in the models folder.
+  if (fs::exists(dir_ / "models")) {
+    EXPECT_TRUE(fs::is_empty(dir_ / "models"));
+  }
+  EXPECT_EQ(r->Active(), nullptr);
+}
+
+TEST_F(RegistryTest, FirstModelBecomesActiveAndIgnoredClassesAreDropped) {
+  auto r = Make(4);
+  Registration reg;
+  reg.version_name = "no-dogs";
+  reg.settings.ignore_classes = {"dog"};
+  auto v = r->RegisterFile(VS_BUNDLED_MODEL, reg);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->is_active);
+  ASSERT_NE(r->Active(), nullptr);
+  const store::Id plain = Register(*r, "plain");
+  auto with = r->Active()->detector->Detect(Photo());
+  auto without = (*r->Acquire(plain))->detector->Detect(Photo());
+  ASSERT_TRUE(with.ok() && without.ok());
+  auto has_dog = [](const vision::DetectionOutput& o) {
+    for (const auto& d : o.detections)
+      if (d.class_name == "dog") return true;
+    return false;
+  };
+  EXPECT_TRUE(has_dog(*without));
+  EXPECT_FALSE(has_dog(*with));
+  EXPECT_EQ(with->detections.size() + 1, without->detections.size());
+}
+
+TEST_F(RegistryTest, LeastRecentlyUsedIsUnloadedFirstButNeverTheActiveOne) {
+  auto r = Make(2.5);
+  const store::Id a = Register(*r, "a");  // active
+  const store::Id b = Register(*r, "b");
+  const store::Id c = Register(*r, "c");
+  ASSERT_EQ(r->Active()->version.id, a);
+  auto held_b = r->Acquire(b);
+  ASSERT_TRUE(held_b.ok());
+  EXPECT_EQ(r->Loaded(), (std::vector<store::Id>{a, b}));
+  ASSERT_TRUE(r->Acquire(c).ok());
+  EXPECT_EQ(r->Loaded(), (std::vector<store::Id>{a, c})) << "b was the least recently used";
+  // A holder of the unloaded model still runs it.
+  EXPECT_TRUE((*held_b)->detector->Detect(Photo()).ok());
+  ASSERT_TRUE(r->Acquire(b).ok());
+  EXPECT_EQ(r->Loaded(), (std::vector<store::Id>{a, b}));
+}
+
+TEST_F(RegistryTest, ActivateSwitchesRecordsAnEventAndKeepsTheOldModelForItsHolders) {
+  auto r = Make(4);
+  const store::Id a = Register(*r, "a");
+  const store::Id b = Register(*r, "b");
+  auto old = r->Active();
+  ASSERT_EQ(old->version.id, a);
+  events_.clear();
+  auto now = r->Activate(b);
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_EQ(r->Active()->version.id, b);
+  EXPECT_TRUE(old->detector->Detect(Photo()).ok());
+  const auto listed = *store_->ListModels();
+  for (const auto& v : listed) EXPECT_EQ(v.is_active, v.id == b) << v.version_name;
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_.back().type, "model.activated");
+  EXPECT_EQ(events_.back().payload["model_id"], b);
+  EXPECT_EQ(events_.back().payload["previous_id"], a);
+  EXPECT_EQ(r->Activate(9999).status().code(), Code::kNotFound);
+  EXPECT_EQ(r->Active()->version.id, b);
+}
+
+TEST_F(RegistryTest, ResolveByNameIdAndType) {
+  auto r = Make(4);
+  const store::Id a = Register(*r, "a");
+  Registration reg;
+  reg.version_name = "tuned";
+  reg.model_type = "finetuned";
+  const store::Id t = r->RegisterFile(VS_BUNDLED_MODEL, reg)->id;
+  EXPECT_EQ((*r->Resolve(std::string("tuned"), std::nullopt))->version.id, t);
+  EXPECT_EQ((*r->Resolve(std::to_string(t), std::nullopt))->version.id, t);
+  EXPECT_EQ((*r->Resolve(std::nullopt, std::string("finetuned")))->version.id, t);
+  EXPECT_EQ((*r->Resolve(std::nullopt, std::string("baseline")))->version.id, a);
+  EXPECT_EQ((*r->Resolve(std::nullopt, std::nullopt))->version.id, a);
+  EXPECT_EQ(r->Resolve(std::string("nope"), std::nullopt).status().code(), Code::kNotFound);
+  EXPECT_EQ((*r->Resolve(std::nullopt, std::string("yolov8n")))->version.id, a)
+      << "a type no version has: the active model, as before";
+}
+
+TEST_F(RegistryTest, StartFallsBackWhenTheActiveModelNoLongerLoads) {
+  fs::copy_file(VS_BUNDLED_MODEL, dir_ / "copy.onnx");
+  fs::copy_file(kNames, dir_ / "copy.names");
+  {
+    auto r = Make(4);
+    ASSERT_TRUE(r->Start(VS_BUNDLED_MODEL, {}).ok());
+    Registration reg;
+    reg.version_name = "copy";
+    auto v = r->RegisterFile((dir_ / "copy.onnx").string(), reg);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    ASSERT_TRUE(r->Activate(v->id).ok());
+  }
+  std::ofstream(dir_ / "copy.onnx", std::ios::trunc) << "damaged";
+  auto r = Make(4);
+  ASSERT_TRUE(r->Start(VS_BUNDLED_MODEL, {}).ok());
+  ASSERT_NE(r->Active(), nullptr);
+  EXPECT_NE(r->Active()->version.version_name, "copy");
+  EXPECT_EQ(r->Resolve(std::string("copy"), std::nullopt).status().code(), Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace vs::models
