@@ -2,6 +2,7 @@
 // committed (a delivery must never cause another one).
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/webhook_rows.h"
 
 namespace vs::store::sqlite {
 namespace {
@@ -21,12 +22,7 @@ Webhook WebhookFromRow(const Stmt& q) {
   Webhook w;
   w.id = q.Int(0);
   w.url = q.Text(1);
-  const nlohmann::json types = ParseJsonColumn(q.Text(2));
-  if (types.is_array()) {
-    for (const auto& t : types) {
-      if (t.is_string()) w.event_types.push_back(t.get<std::string>());
-    }
-  }
+  w.event_types = EventTypesFromColumn(q.Text(2));
   w.secret = q.Text(3);
   w.enabled = q.Int(4) != 0;
   w.description = q.Text(5);
@@ -64,9 +60,7 @@ Result<Id> ReadCursor(Connection* c) {
 }  // namespace
 
 Result<Webhook> SqliteStore::CreateWebhook(const Webhook& webhook) {
-  if (webhook.url.empty()) return Status::InvalidValue("a webhook needs a url");
-  if (webhook.event_types.empty()) return Status::InvalidValue("a webhook needs event types");
-  if (webhook.secret.empty()) return Status::InvalidValue("a webhook needs a secret");
+  VS_RETURN_IF_ERROR(ValidateWebhook(webhook));
   return WriteQuiet<Webhook>([&](Connection* c) -> Result<Webhook> {
     Webhook out = webhook;
     out.created_at = Now();
@@ -80,7 +74,7 @@ Result<Webhook> SqliteStore::CreateWebhook(const Webhook& webhook) {
         "INSERT INTO webhooks(url, event_types, secret, enabled, description, since_event_id,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!q.ok()) return q.status();
-    VS_RETURN_IF_ERROR(q->BindAll(out.url, nlohmann::json(out.event_types).dump(), out.secret,
+    VS_RETURN_IF_ERROR(q->BindAll(out.url, EventTypesColumn(out.event_types), out.secret,
                                   int64_t{out.enabled ? 1 : 0}, out.description, out.since_event_id,
                                   ToUnixMillis(out.created_at))
                            .Run());
@@ -186,7 +180,7 @@ Result<std::vector<WebhookDelivery>> SqliteStore::ClaimWebhookDeliveries(Timesta
 }
 
 Status SqliteStore::RecordWebhookAttempt(const WebhookAttempt& a) {
-  const char* status = a.delivered ? "delivered" : (a.next_attempt_at ? "pending" : "failed");
+  const char* status = DeliveryStatusAfter(a);
   auto done = WriteQuiet<bool>([&](Connection* c) -> Result<bool> {
     auto q = c->Prepare(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, status = ?, last_attempt_at = ?,"
