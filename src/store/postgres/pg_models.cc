@@ -146,4 +146,12 @@ Result<ModelMetrics> PgStore::AddModelMetrics(const ModelMetrics& m) {
   });
 }
 
+Result<Event> PgStore::RecordEvent(const std::string& type, const nlohmann::json& payload) {
+  if (type.empty()) return Status::InvalidValue("event type is required");
+  return Mutate<Event>([&](Conn* c, Event* event) -> Result<Event> {
+    VS_RETURN_IF_ERROR(AppendEvent(c, type, payload, event));
+    return *event;
+  });
+}
+
 }  // namespace vs::store::pg

@@ -54,6 +54,7 @@ class PgStore final : public Store {
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
+  Result<std::vector<ScanRecord>> DeleteScansOfStore(const std::string& store) override;
   Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
                                                const PageRequest& page) override;
   Result<Summary> Summarize(const DetectionFilter& filter) override;
@@ -63,6 +64,7 @@ class PgStore final : public Store {
 
   Result<std::vector<Product>> ListProducts() override;
   Result<Product> UpsertProduct(const Product& product) override;
+  Status DeleteProduct(const std::string& class_name) override;
 
   Result<std::vector<Planogram>> ListPlanograms(const PlanogramFilter& filter) override;
   Result<Planogram> GetPlanogram(Id id) override;
@@ -74,6 +76,7 @@ class PgStore final : public Store {
   Result<ModelVersion> GetModel(Id id) override;
   Result<ModelVersion> UpsertModel(const ModelVersion& m) override;
   Result<ModelMetrics> AddModelMetrics(const ModelMetrics& m) override;
+  Result<Event> RecordEvent(const std::string& type, const nlohmann::json& payload) override;
 
   Result<std::vector<Discrepancy>> ReplaceDiscrepancies(
       const std::string& planogram_name, const std::vector<Discrepancy>& rows) override;
@@ -99,6 +102,20 @@ class PgStore final : public Store {
   Status PutPhoto(const std::string& path, std::string_view bytes) override;
   Result<std::string> GetPhoto(const std::string& path) override;
   Status DeletePhoto(const std::string& path) override;
+
+  Result<Webhook> CreateWebhook(const Webhook& webhook) override;
+  Result<std::vector<Webhook>> ListWebhooks() override;
+  Result<Webhook> GetWebhook(Id id) override;
+  Status DeleteWebhook(Id id) override;
+  Result<Id> WebhookCursor() override;
+  Result<bool> EnqueueWebhookDeliveries(Id through_event_id,
+                                        const std::vector<NewWebhookDelivery>& deliveries) override;
+  Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Timestamp now, Timestamp lease_until,
+                                                              int limit) override;
+  Status RecordWebhookAttempt(const WebhookAttempt& attempt) override;
+  Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(
+      Id webhook_id, const std::optional<std::string>& status, int limit) override;
+
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 
