@@ -1,26 +1,33 @@
-// Removing a store's scans and a product: exactly those rows go, rollups stay exact.
+// Removing a store's scans and a product, on every backend: exactly those rows go, rollups stay
+// exact. Also the events recorded with no other change (RecordEvent).
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite.h"
+#include <mutex>
+#include <thread>
+
+#include "backends.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "test_util.h"
 
 namespace vs::store {
 namespace {
 
 using testing::Det;
 using testing::Scan;
-using testing::TempDir;
 
-std::unique_ptr<sqlite::SqliteStore> OpenRaw(const std::string& path) {
-  auto s = sqlite::SqliteStore::Open({path});
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
-  return s.ok() ? std::move(s).value() : nullptr;
-}
+class Removal : public testing::BackendTest {
+ protected:
+  // The backend's Summarize answered from detection rows alone.
+  static Result<Summary> SummarizeExact(Store* s) {
+    if (auto* lite = dynamic_cast<sqlite::SqliteStore*>(s)) return lite->SummarizeExact({});
+    if (auto* pg = dynamic_cast<pg::PgStore*>(s)) return pg->SummarizeExact({});
+    return Status::Internal("unknown backend");
+  }
+};
 
-TEST(SqliteRemoval, DeletesOneStoresScansAndItsRollupShare) {
-  TempDir dir;
-  auto s = OpenRaw(dir.File("vs.db"));
+TEST_P(Removal, DeletesOneStoresScansAndItsRollupShare) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->InsertScan(Scan("main", "A1", 1000, {Det("bottle", 0.9), Det("cup", 0.5)})).ok());
   ASSERT_TRUE(s->InsertScan(Scan("main", "A2", 90'000'000, {Det("book", 0.7)})).ok());
   const Summary before = s->Summarize({}).value();
@@ -45,7 +52,7 @@ TEST(SqliteRemoval, DeletesOneStoresScansAndItsRollupShare) {
   EXPECT_EQ(after.unique_classes, before.unique_classes);
   EXPECT_EQ(after.average_confidence, before.average_confidence);
   EXPECT_EQ(after.last_detection_at, before.last_detection_at);
-  const Summary exact = s->SummarizeExact({}).value();
+  const Summary exact = SummarizeExact(s.get()).value();
   EXPECT_EQ(after.total_detections, exact.total_detections);
   EXPECT_EQ(after.unique_skus, exact.unique_skus);
   EXPECT_EQ(s->DistinctValues("store").value(), stores_before);
@@ -58,9 +65,9 @@ TEST(SqliteRemoval, DeletesOneStoresScansAndItsRollupShare) {
   EXPECT_EQ(s->LastEventId().value(), last_before_delete + 1);
 }
 
-TEST(SqliteRemoval, DeletesAProduct) {
-  TempDir dir;
-  auto s = OpenRaw(dir.File("vs.db"));
+TEST_P(Removal, DeletesAProduct) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->UpsertProduct({.class_name = "bottle", .sku = "DEMO-BOTTLE"}).ok());
   ASSERT_TRUE(s->UpsertProduct({.class_name = "cup", .sku = "CUP"}).ok());
   EXPECT_TRUE(s->DeleteProduct("bottle").ok());
@@ -71,6 +78,65 @@ TEST(SqliteRemoval, DeletesAProduct) {
   // The sku is free again.
   EXPECT_TRUE(s->UpsertProduct({.class_name = "vase", .sku = "DEMO-BOTTLE"}).ok());
 }
+
+// Scans inserted by another instance while a store is being removed are either removed with it
+// (and listed, so that their photos go too) or kept whole: the rollups equal the rows afterwards.
+TEST_P(Removal, RemovalRacingInsertsStaysExact) {
+  auto s = OpenStore();
+  auto writer = OpenStore();
+  ASSERT_TRUE(s && writer);
+  ASSERT_TRUE(s->InsertScan(Scan("keep", "A1", 1000, {Det("cup", 0.5)})).ok());
+  ASSERT_TRUE(s->InsertScan(Scan("demo", "A1", 2000, {Det("bottle", 0.9)})).ok());
+  int inserted = 0;
+  std::thread t([&] {
+    for (int i = 0; i < 40; ++i) {
+      if (writer->InsertScan(Scan("demo", "B1", 3000 + i, {Det("banana", 0.8)})).ok()) ++inserted;
+    }
+  });
+  size_t removed = 0;
+  for (int round = 0; round < 5; ++round) {
+    auto r = s->DeleteScansOfStore("demo");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    removed += r->size();
+  }
+  t.join();
+  ASSERT_EQ(inserted, 40);
+  auto left = s->ListScans({.store = "demo"}, {.limit = 100}).value().items.size();
+  EXPECT_EQ(removed + left, 41u);  // every demo scan was either listed as removed or is still there
+  const Summary fast = s->Summarize({}).value();
+  const Summary exact = SummarizeExact(s.get()).value();
+  EXPECT_EQ(fast.total_detections, exact.total_detections);
+  EXPECT_EQ(fast.total_scans, exact.total_scans);
+  EXPECT_EQ(fast.total_detections, static_cast<int64_t>(1 + left));
+}
+
+TEST_P(Removal, RecordEventCommitsOnlyAnEvent) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  std::mutex mu;
+  std::vector<Event> heard;
+  s->SetCommitListener([&](const Event& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    heard.push_back(e);
+  });
+  EXPECT_EQ(s->RecordEvent("", {{"a", 1}}).status().code(), Code::kInvalidValue);
+  EXPECT_EQ(s->LastEventId().value(), 0);
+  auto e = s->RecordEvent("model.activated", {{"model", "nanodet-416"}, {"progress", 0.5}});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_GT(e->id, 0);
+  EXPECT_EQ(s->LastEventId().value(), e->id);
+  auto stored = s->EventsAfter(0, 10).value();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].type, "model.activated");
+  EXPECT_EQ(stored[0].payload, e->payload);
+  EXPECT_EQ(stored[0].payload["model"], "nanodet-416");
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].id, e->id);
+  EXPECT_EQ(heard[0].type, "model.activated");
+}
+
+VS_STORE_BACKENDS(Removal);
 
 }  // namespace
 }  // namespace vs::store

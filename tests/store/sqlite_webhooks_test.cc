@@ -1,16 +1,20 @@
-// Webhook subscriptions and the outbox in the SQLite store: CRUD, the cursor's compare-and-set,
-// leases, attempts, durability across a reopen, and that none of it commits an event.
+// Webhook subscriptions and the outbox, on every backend: CRUD, the cursor's compare-and-set,
+// leases, attempts, durability across a reopen, two instances sharing the outbox, and that none
+// of it commits an event.
 #include <gtest/gtest.h>
 
-#include "store/sqlite/sqlite.h"
-#include "test_util.h"
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "backends.h"
 
 namespace vs::store {
 namespace {
 
-using testing::MustOpen;
 using testing::Scan;
-using testing::TempDir;
+
+class Webhooks : public testing::BackendTest {};
 
 Webhook Hook(const std::string& url = "http://127.0.0.1:9000/in") {
   return {
@@ -24,9 +28,9 @@ NewWebhookDelivery Delivery(Id webhook, Id event) {
           .body = R"({"event_id":)" + std::to_string(event) + "}"};
 }
 
-TEST(SqliteWebhooks, CreateListGetDelete) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, CreateListGetDelete) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->InsertScan(Scan("s", "A", 1000, {})).ok());
   auto created = s->CreateWebhook(Hook());
   ASSERT_TRUE(created.ok()) << created.status().ToString();
@@ -46,9 +50,9 @@ TEST(SqliteWebhooks, CreateListGetDelete) {
   EXPECT_EQ(s->ListWebhooks()->size(), 1u);
 }
 
-TEST(SqliteWebhooks, BadWebhooksChangeNothing) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, BadWebhooksChangeNothing) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   Webhook no_url = Hook("");
   Webhook no_types = Hook();
   no_types.event_types.clear();
@@ -60,9 +64,9 @@ TEST(SqliteWebhooks, BadWebhooksChangeNothing) {
   EXPECT_TRUE(s->ListWebhooks()->empty());
 }
 
-TEST(SqliteWebhooks, NothingHereCommitsAnEvent) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, NothingHereCommitsAnEvent) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   const Id before = s->LastEventId().value();
   const Id hook = s->CreateWebhook(Hook()).value().id;
   ASSERT_TRUE(s->EnqueueWebhookDeliveries(5, {Delivery(hook, 5)}).value());
@@ -76,9 +80,9 @@ TEST(SqliteWebhooks, NothingHereCommitsAnEvent) {
   EXPECT_EQ(s->LastEventId().value(), before);
 }
 
-TEST(SqliteWebhooks, TheCursorMovesOnceAndDuplicatesAreSkipped) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, TheCursorMovesOnceAndDuplicatesAreSkipped) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   const Id hook = s->CreateWebhook(Hook()).value().id;
   EXPECT_EQ(s->WebhookCursor().value(), 0);
   auto first = s->EnqueueWebhookDeliveries(3, {Delivery(hook, 2), Delivery(hook, 3)});
@@ -97,9 +101,9 @@ TEST(SqliteWebhooks, TheCursorMovesOnceAndDuplicatesAreSkipped) {
   EXPECT_EQ(s->WebhookCursor().value(), 6);
 }
 
-TEST(SqliteWebhooks, ClaimsLeaseDueRowsOfEnabledWebhooks) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, ClaimsLeaseDueRowsOfEnabledWebhooks) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   const Id hook = s->CreateWebhook(Hook()).value().id;
   Webhook off = Hook("http://127.0.0.1:9002/");
   off.enabled = false;
@@ -121,9 +125,9 @@ TEST(SqliteWebhooks, ClaimsLeaseDueRowsOfEnabledWebhooks) {
   EXPECT_EQ(s->ClaimWebhookDeliveries(lease, lease + std::chrono::seconds(60), 10)->size(), 2u);
 }
 
-TEST(SqliteWebhooks, AttemptsMoveTheStatus) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("vs.db"));
+TEST_P(Webhooks, AttemptsMoveTheStatus) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   const Id hook = s->CreateWebhook(Hook()).value().id;
   ASSERT_TRUE(s->EnqueueWebhookDeliveries(2, {Delivery(hook, 1), Delivery(hook, 2)}).value());
   const Timestamp t0 = Now();
@@ -172,16 +176,16 @@ TEST(SqliteWebhooks, AttemptsMoveTheStatus) {
   EXPECT_GT(all[0].id, all[1].id);
 }
 
-TEST(SqliteWebhooks, PendingDeliveriesSurviveAReopen) {
-  TempDir dir;
-  const std::string path = dir.File("vs.db");
+TEST_P(Webhooks, PendingDeliveriesSurviveAReopen) {
   Id hook = 0;
   {
-    auto s = MustOpen(path);
+    auto s = OpenStore();
+    ASSERT_TRUE(s);
     hook = s->CreateWebhook(Hook()).value().id;
     ASSERT_TRUE(s->EnqueueWebhookDeliveries(7, {Delivery(hook, 7)}).value());
   }
-  auto s = MustOpen(path);
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   EXPECT_EQ(s->WebhookCursor().value(), 7);
   auto due = s->ClaimWebhookDeliveries(Now() + std::chrono::seconds(1),
                                        Now() + std::chrono::seconds(60), 10)
@@ -190,15 +194,70 @@ TEST(SqliteWebhooks, PendingDeliveriesSurviveAReopen) {
   EXPECT_EQ(due[0].event_id, 7);
 }
 
-TEST(SqliteWebhooks, DeletingAWebhookDeletesItsDeliveries) {
-  TempDir dir;
-  const std::string path = dir.File("vs.db");
-  auto s = MustOpen(path);
+TEST_P(Webhooks, DeletingAWebhookDeletesItsDeliveries) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   const Id hook = s->CreateWebhook(Hook()).value().id;
   ASSERT_TRUE(s->EnqueueWebhookDeliveries(1, {Delivery(hook, 1)}).value());
   ASSERT_TRUE(s->DeleteWebhook(hook).ok());
-  EXPECT_EQ(testing::QueryInt(path, "SELECT COUNT(*) FROM webhook_deliveries"), 0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM webhook_deliveries"), 0);
 }
+
+// Two instances on one database (two servers, or a server and a CLI process): one of them moves
+// the cursor past a batch, and claims made at once hand every due delivery to exactly one.
+TEST_P(Webhooks, TwoInstancesShareTheOutbox) {
+  auto a = OpenStore();
+  auto b = OpenStore();
+  ASSERT_TRUE(a && b);
+  const Id hook = a->CreateWebhook(Hook()).value().id;
+  std::vector<NewWebhookDelivery> batch;
+  for (Id e = 1; e <= 40; ++e) batch.push_back(Delivery(hook, e));
+  EXPECT_TRUE(a->EnqueueWebhookDeliveries(40, batch).value());
+  EXPECT_FALSE(b->EnqueueWebhookDeliveries(40, batch).value());
+  EXPECT_EQ(b->WebhookCursor().value(), 40);
+
+  const Timestamp now = Now() + std::chrono::seconds(1);
+  const Timestamp lease = now + std::chrono::seconds(60);
+  std::vector<Id> got_a, got_b;
+  auto drain = [&](Store* s, std::vector<Id>* got) {
+    for (;;) {
+      auto claimed = s->ClaimWebhookDeliveries(now, lease, 3);
+      ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+      if (claimed->empty()) return;
+      for (const auto& d : *claimed) got->push_back(d.event_id);
+    }
+  };
+  std::thread ta(drain, a.get(), &got_a);
+  std::thread tb(drain, b.get(), &got_b);
+  ta.join();
+  tb.join();
+  std::vector<Id> all = got_a;
+  all.insert(all.end(), got_b.begin(), got_b.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), 40u);  // none handed out twice
+  EXPECT_EQ(std::set<Id>(all.begin(), all.end()).size(), 40u);
+  EXPECT_EQ(all.front(), 1);
+  EXPECT_EQ(all.back(), 40);
+}
+
+// Deliveries are numbered in batch order, so a webhook's history lists them in event order.
+TEST_P(Webhooks, DeliveriesKeepTheBatchOrder) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  const Id hook = s->CreateWebhook(Hook()).value().id;
+  std::vector<NewWebhookDelivery> batch;
+  for (Id e = 1; e <= 25; ++e) batch.push_back(Delivery(hook, e));
+  ASSERT_TRUE(s->EnqueueWebhookDeliveries(25, batch).value());
+  auto listed = s->ListWebhookDeliveries(hook, "pending", 100).value();
+  ASSERT_EQ(listed.size(), 25u);
+  for (size_t i = 0; i < listed.size(); ++i) {
+    EXPECT_EQ(listed[i].event_id, static_cast<Id>(25 - i));  // newest (highest id) first
+  }
+  EXPECT_EQ(s->ListWebhookDeliveries(hook, "pending", 5)->size(), 5u);
+  EXPECT_TRUE(s->ListWebhookDeliveries(hook, "failed", 5)->empty());
+}
+
+VS_STORE_BACKENDS(Webhooks);
 
 }  // namespace
 }  // namespace vs::store
