@@ -2,6 +2,7 @@
 // exact. Also the events recorded with no other change (RecordEvent).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -87,22 +88,26 @@ TEST_P(Removal, RemovalRacingInsertsStaysExact) {
   ASSERT_TRUE(s && writer);
   ASSERT_TRUE(s->InsertScan(Scan("keep", "A1", 1000, {Det("cup", 0.5)})).ok());
   ASSERT_TRUE(s->InsertScan(Scan("demo", "A1", 2000, {Det("bottle", 0.9)})).ok());
-  int inserted = 0;
+  constexpr int kInserts = 150;
+  std::atomic<int> inserted = 0;
+  std::atomic<bool> done = false;
   std::thread t([&] {
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < kInserts; ++i) {
       if (writer->InsertScan(Scan("demo", "B1", 3000 + i, {Det("banana", 0.8)})).ok()) ++inserted;
     }
+    done = true;
   });
   size_t removed = 0;
-  for (int round = 0; round < 5; ++round) {
+  while (!done) {
     auto r = s->DeleteScansOfStore("demo");
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     removed += r->size();
   }
   t.join();
-  ASSERT_EQ(inserted, 40);
-  auto left = s->ListScans({.store = "demo"}, {.limit = 100}).value().items.size();
-  EXPECT_EQ(removed + left, 41u);  // every demo scan was either listed as removed or is still there
+  ASSERT_EQ(inserted, kInserts);
+  auto left = s->ListScans({.store = "demo"}, {.limit = 1000}).value().items.size();
+  // Every demo scan was either listed as removed or is still there.
+  EXPECT_EQ(removed + left, static_cast<size_t>(kInserts + 1));
   const Summary fast = s->Summarize({}).value();
   const Summary exact = SummarizeExact(s.get()).value();
   EXPECT_EQ(fast.total_detections, exact.total_detections);
