@@ -54,6 +54,7 @@ struct ServeOptions {
   int webhook_connect_timeout_ms = 5'000;
   int webhook_timeout_ms = 10'000;  // send the request and read the answer
   bool webhook_allow_link_local = false;
+  int webhook_keep_days = 30;  // finished deliveries kept this long; 0 = forever
 };
 
 // `visionstock user ...` and `visionstock token ...`: account management on the data folder.
