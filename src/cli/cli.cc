@@ -50,6 +50,9 @@ void AddWebhookOptions(CLI::App* app, ServeOptions& s) {
   Opt(app, "webhook-timeout-ms", s.webhook_timeout_ms,
       "deadline for sending a delivery and reading the answer")
       ->check(CLI::Range(100, 600'000));
+  Opt(app, "webhook-keep-days", s.webhook_keep_days,
+      "days to keep delivered and failed webhook deliveries (0 = forever)")
+      ->check(CLI::Range(0, 36500));
   app->add_flag("--webhook-allow-link-local", s.webhook_allow_link_local,
                 "let webhooks post to link-local and cloud metadata addresses (SSRF risk)")
       ->envname("VISIONSTOCK_WEBHOOK_ALLOW_LINK_LOCAL");

@@ -85,6 +85,7 @@ webhooks::ServiceOptions WebhookServiceOptions(const ServeOptions& o) {
   w.post.connect_timeout = std::chrono::milliseconds(o.webhook_connect_timeout_ms);
   w.post.response_timeout = std::chrono::milliseconds(o.webhook_timeout_ms);
   w.post.allow_link_local = o.webhook_allow_link_local;
+  w.keep = std::chrono::hours(24 * o.webhook_keep_days);
   return w;
 }
 

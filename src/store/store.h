@@ -143,6 +143,9 @@ class Store {
   // Newest first; `status` ("pending", "delivered", "failed") filters when set.
   virtual Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(
       Id webhook_id, const std::optional<std::string>& status, int limit) = 0;
+  // Removes delivered and failed deliveries whose last attempt was before `finished_before`;
+  // returns how many. Pending ones are never removed.
+  virtual Result<int64_t> PruneWebhookDeliveries(Timestamp finished_before) = 0;
 
   // --- events ---------------------------------------------------------------------------------
   // Events with id > after_id, oldest first, at most `limit`.

@@ -173,8 +173,23 @@ Status WebhookService::Attempt(const store::WebhookDelivery& d) {
   return store_.RecordWebhookAttempt(attempt);
 }
 
+Result<int64_t> WebhookService::Prune() {
+  if (options_.keep.count() <= 0) return int64_t{0};
+  return store_.PruneWebhookDeliveries(Now() - options_.keep);
+}
+
 void WebhookService::FanOutLoop() {
+  std::chrono::steady_clock::time_point next_prune{};  // at once, then hourly
   for (;;) {
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      next_prune = std::chrono::steady_clock::now() + std::chrono::hours(1);
+      auto pruned = Prune();
+      if (!pruned.ok()) {
+        vs::log::Warn("cannot prune webhook deliveries", {{"error", pruned.status().ToString()}});
+      } else if (*pruned > 0) {
+        vs::log::Info("pruned webhook deliveries", {{"removed", *pruned}});
+      }
+    }
     const uint64_t seen = WakeCount();
     if (Status s = FanOut(); !s.ok()) {
       vs::log::Warn("webhook fan-out failed, will retry", {{"error", s.ToString()}});

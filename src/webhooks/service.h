@@ -34,6 +34,9 @@ struct ServiceOptions {
   PostOptions post;
   std::chrono::milliseconds poll_interval{1000};  // how often due retries are looked for
   int batch = 500;                                // events read per fan-out step
+  // Delivered and failed deliveries are removed this long after their last attempt (checked
+  // hourly by the fan-out thread); zero keeps them forever.
+  std::chrono::hours keep{24 * 30};
 };
 
 class WebhookService {
@@ -58,6 +61,8 @@ class WebhookService {
   // Claims and attempts every delivery due now, on the caller's thread; returns how many were
   // attempted (the workers' step; public for tests).
   Result<int> DeliverDue();
+  // Removes finished deliveries older than options.keep; returns how many (0 when keep is 0).
+  Result<int64_t> Prune();
 
  private:
   void FanOutLoop();

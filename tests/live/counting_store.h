@@ -148,6 +148,9 @@ class CountingStore final : public store::Store {
   Status RecordWebhookAttempt(const store::WebhookAttempt& a) override {
     return inner_.RecordWebhookAttempt(a);
   }
+  Result<int64_t> PruneWebhookDeliveries(Timestamp before) override {
+    return inner_.PruneWebhookDeliveries(before);
+  }
   Result<std::vector<store::WebhookDelivery>> ListWebhookDeliveries(
       store::Id id, const std::optional<std::string>& status, int limit) override {
     return inner_.ListWebhookDeliveries(id, status, limit);

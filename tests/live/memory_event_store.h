@@ -58,6 +58,7 @@ class MemoryEventStore final : public store::Store {
     return No();
   }
   Status RecordWebhookAttempt(const store::WebhookAttempt&) override { return No(); }
+  Result<int64_t> PruneWebhookDeliveries(Timestamp) override { return No(); }
   Result<std::vector<store::WebhookDelivery>> ListWebhookDeliveries(
       store::Id, const std::optional<std::string>&, int) override {
     return No();

@@ -176,6 +176,36 @@ TEST_P(Webhooks, AttemptsMoveTheStatus) {
   EXPECT_GT(all[0].id, all[1].id);
 }
 
+TEST_P(Webhooks, PruningRemovesOnlyOldFinishedDeliveries) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  const Id hook = s->CreateWebhook(Hook()).value().id;
+  ASSERT_TRUE(s->EnqueueWebhookDeliveries(
+                   4, {Delivery(hook, 1), Delivery(hook, 2), Delivery(hook, 3), Delivery(hook, 4)})
+                  .value());
+  const Timestamp t0 = Now();
+  auto due =
+      s->ClaimWebhookDeliveries(t0 + std::chrono::seconds(1), t0 + std::chrono::seconds(60), 10)
+          .value();
+  ASSERT_EQ(due.size(), 4u);
+  const Timestamp old = t0 - std::chrono::hours(48);
+  // 1: delivered long ago, 2: failed long ago, 3: delivered just now, 4: pending (failed once).
+  ASSERT_TRUE(
+      s->RecordWebhookAttempt({.delivery_id = due[0].id, .at = old, .delivered = true}).ok());
+  ASSERT_TRUE(s->RecordWebhookAttempt({.delivery_id = due[1].id, .at = old, .error = "x"}).ok());
+  ASSERT_TRUE(
+      s->RecordWebhookAttempt({.delivery_id = due[2].id, .at = t0, .delivered = true}).ok());
+  ASSERT_TRUE(s->RecordWebhookAttempt(
+                   {.delivery_id = due[3].id, .at = old, .error = "x", .next_attempt_at = t0})
+                  .ok());
+  EXPECT_EQ(s->PruneWebhookDeliveries(t0 - std::chrono::hours(24)).value(), 2);
+  auto left = s->ListWebhookDeliveries(hook, std::nullopt, 10).value();
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].event_id, 4);
+  EXPECT_EQ(left[1].event_id, 3);
+  EXPECT_EQ(s->PruneWebhookDeliveries(t0 - std::chrono::hours(24)).value(), 0);
+}
+
 TEST_P(Webhooks, PendingDeliveriesSurviveAReopen) {
   Id hook = 0;
   {

@@ -222,4 +222,15 @@ Result<std::vector<WebhookDelivery>> SqliteStore::ListWebhookDeliveries(
   return Collect<WebhookDelivery>(&*q, DeliveryFromRow);
 }
 
+Result<int64_t> SqliteStore::PruneWebhookDeliveries(Timestamp finished_before) {
+  return WriteQuiet<int64_t>([&](Connection* c) -> Result<int64_t> {
+    auto q = c->Prepare(
+        "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed')"
+        " AND last_attempt_at < ?");
+    if (!q.ok()) return q.status();
+    VS_RETURN_IF_ERROR(q->Bind(ToUnixMillis(finished_before)).Run());
+    return int64_t{c->Changes()};
+  });
+}
+
 }  // namespace vs::store::sqlite
