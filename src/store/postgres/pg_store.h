@@ -115,6 +115,7 @@ class PgStore final : public Store {
   Status RecordWebhookAttempt(const WebhookAttempt& attempt) override;
   Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(
       Id webhook_id, const std::optional<std::string>& status, int limit) override;
+  Result<int64_t> PruneWebhookDeliveries(Timestamp finished_before) override;
 
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;

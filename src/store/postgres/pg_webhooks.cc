@@ -216,4 +216,15 @@ Result<std::vector<WebhookDelivery>> PgStore::ListWebhookDeliveries(
       [&](Conn* c) { return QueryAll<WebhookDelivery>(c, sql, p, DeliveryFromRow); });
 }
 
+Result<int64_t> PgStore::PruneWebhookDeliveries(Timestamp finished_before) {
+  return WriteQuiet<int64_t>([&](Conn* c) -> Result<int64_t> {
+    auto r = c->Query(
+        "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'failed')"
+        " AND last_attempt_at < $1",
+        Params::Of(ToUnixMillis(finished_before)));
+    if (!r.ok()) return r.status();
+    return r->Affected();
+  });
+}
+
 }  // namespace vs::store::pg
