@@ -213,11 +213,12 @@ Result<store::ModelVersion> ModelRegistry::Save(const Manifest& m, const Registr
   fs::create_directories(options_.data_dir / "models", ec);
   VS_RETURN_IF_ERROR(WriteAtomically(ManifestPath(saved->id), ManifestToJson(m).dump(2)));
   {
-    // A re-registration replaces what was loaded under this id.
+    // A re-registration replaces what was loaded under this id, the active model's too.
     std::lock_guard lock(mu_);
     entries_.erase(saved->id);
   }
-  if (saved->is_active && !Active()) {
+  const auto serving = Active();
+  if (saved->is_active && (!serving || serving->version.id == saved->id)) {
     auto loaded = Acquire(saved->id);
     if (loaded.ok()) {
       std::lock_guard lock(mu_);

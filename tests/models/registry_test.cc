@@ -106,6 +106,20 @@ TEST_F(RegistryTest, FirstModelBecomesActiveAndIgnoredClassesAreDropped) {
   EXPECT_EQ(with->detections.size() + 1, without->detections.size());
 }
 
+TEST_F(RegistryTest, RegisteringTheActiveVersionAgainServesItsNewSettings) {
+  auto r = Make(4);
+  const store::Id a = Register(*r, "a");
+  auto before = r->Active();
+  EXPECT_TRUE(before->settings.ignore_classes.empty());
+  Registration reg;
+  reg.version_name = "a";
+  reg.settings.ignore_classes = {"dog"};
+  ASSERT_TRUE(r->RegisterFile(VS_BUNDLED_MODEL, reg).ok());
+  ASSERT_EQ(r->Active()->version.id, a);
+  EXPECT_EQ(r->Active()->settings.ignore_classes, std::vector<std::string>{"dog"});
+  EXPECT_TRUE(before->detector->Detect(Photo()).ok()) << "the old one still serves its holders";
+}
+
 TEST_F(RegistryTest, LeastRecentlyUsedIsUnloadedFirstButNeverTheActiveOne) {
   auto r = Make(2.5);
   const store::Id a = Register(*r, "a");  // active
