@@ -96,6 +96,26 @@ TEST_P(EventPayloadTest, EveryMutationRecordsIdsAndAFewFields) {
   EXPECT_EQ(events[4].payload, (json{{"model_id", model->id}, {"is_active", true}}));
 }
 
+TEST_P(EventPayloadTest, RecordEventStoresAndDeliversAnEventWithNoOtherChange) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  std::vector<Event> heard;
+  s->SetCommitListener([&heard](const Event& e) { heard.push_back(e); });
+  const json payload = {{"model_id", 7}, {"version_name", "v7"}, {"previous_id", nullptr}};
+  auto e = s->RecordEvent("model.activated", payload);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_GT(e->id, 0);
+  EXPECT_EQ(*s->LastEventId(), e->id);
+  auto events = AllEvents(*s);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "model.activated");
+  EXPECT_EQ(events[0].payload, payload);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].id, e->id);
+  EXPECT_EQ(s->RecordEvent("", payload).status().code(), Code::kInvalidValue);
+  EXPECT_EQ(AllEvents(*s).size(), 1u);
+}
+
 TEST_P(EventPayloadTest, ADeletedPlanogramLeavesNoSkuOrProductNameInTheEventLog) {
   auto s = OpenStore();
   ASSERT_TRUE(s);
