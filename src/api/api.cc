@@ -23,9 +23,9 @@ bool IsApiPath(const std::string& path) {
 // GET answers that follow the store's data (not health, live or the immutable photos).
 bool FollowsStore(const std::string& path) {
   if (path.rfind("/api/", 0) != 0) return false;
-  // Accounts and the audit log change without events.
+  // Accounts, the audit log and webhook deliveries change without events.
   for (const char* own : {"/api/health", "/api/live", "/api/me", "/api/users", "/api/tokens",
-                          "/api/audit", "/api/openapi.json"}) {
+                          "/api/audit", "/api/openapi.json", "/api/webhooks"}) {
     if (path.rfind(own, 0) == 0) return false;
   }
   return path.size() < 6 || path.compare(path.size() - 6, 6, "/image") != 0;
@@ -110,6 +110,8 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), web_(deps_.web_dir) {
   AddCatalogueRoutes(router_, deps_);
   AddModelRoutes(router_, deps_);
   AddComplianceRoutes(router_, deps_);
+  AddWebhookRoutes(router_, deps_);
+  AddDemoRoutes(router_, deps_);
   AddOpenApiRoute(router_);
 }
 

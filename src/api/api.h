@@ -68,6 +68,10 @@ struct ApiDeps {
   std::function<bool()> shutting_down;
   // GET /health/ready: ready without a loaded model (a deployment that only serves reads).
   bool model_optional = false;
+  // Webhook URLs may point at link-local / metadata addresses (webhooks/target.h).
+  bool webhooks_allow_link_local = false;
+  // Called after a webhook is created (wakes the delivery service). May be empty.
+  std::function<void()> webhooks_changed;
 };
 
 class Api {

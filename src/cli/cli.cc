@@ -33,6 +33,31 @@ void AddModelOptions(CLI::App* app, ModelOptions& m) {
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
 }
 
+void AddWebhookOptions(CLI::App* app, ServeOptions& s) {
+  Opt(app, "webhook-workers", s.webhook_workers, "webhook deliveries in flight at once")
+      ->check(CLI::Range(1, 64));
+  Opt(app, "webhook-max-attempts", s.webhook_max_attempts,
+      "attempts per webhook delivery before it is marked failed")
+      ->check(CLI::Range(1, 100));
+  Opt(app, "webhook-retry-base-ms", s.webhook_retry_base_ms,
+      "wait after a failed delivery, doubled after each further failure")
+      ->check(CLI::Range(10, 86'400'000));
+  Opt(app, "webhook-retry-max-ms", s.webhook_retry_max_ms, "longest wait between attempts")
+      ->check(CLI::Range(10, 86'400'000));
+  Opt(app, "webhook-connect-timeout-ms", s.webhook_connect_timeout_ms,
+      "deadline for connecting to a webhook receiver")
+      ->check(CLI::Range(100, 600'000));
+  Opt(app, "webhook-timeout-ms", s.webhook_timeout_ms,
+      "deadline for sending a delivery and reading the answer")
+      ->check(CLI::Range(100, 600'000));
+  Opt(app, "webhook-keep-days", s.webhook_keep_days,
+      "days to keep delivered and failed webhook deliveries (0 = forever)")
+      ->check(CLI::Range(0, 36500));
+  app->add_flag("--webhook-allow-link-local", s.webhook_allow_link_local,
+                "let webhooks post to link-local and cloud metadata addresses (SSRF risk)")
+      ->envname("VISIONSTOCK_WEBHOOK_ALLOW_LINK_LOCAL");
+}
+
 }  // namespace
 
 std::filesystem::path ProgramDir() {
@@ -174,6 +199,7 @@ int Run(int argc, char** argv) {
       "larger than the input)")
       ->check(CLI::IsMember({"off", "grid", "auto"}));
   AddModelOptions(serve_cmd, serve.model);
+  AddWebhookOptions(serve_cmd, serve);
 
   DetectOptions detect;
   detect.model.model = serve.model.model;
@@ -250,6 +276,14 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   legacy_cmd->add_flag("--json", legacy.json, "print the summary as one JSON object");
+  DemoOptions demo;
+  demo.model.model = serve.model.model;
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo", "load a labelled demo store from packaged photos (--remove takes it out again)");
+  demo_cmd->add_flag("--remove", demo.remove, "remove every demo row and photo");
+  demo_cmd->add_flag("--json", demo.json, "print one JSON object")->envname("VISIONSTOCK_JSON");
+  Opt(demo_cmd, "data-dir", demo.data_dir, "folder for the database and stored photos");
+  AddModelOptions(demo_cmd, demo.model);
 
   PlanogramOptions planogram;
   CLI::App* planogram_cmd = app.add_subcommand(
@@ -290,6 +324,7 @@ int Run(int argc, char** argv) {
   if (legacy_cmd->parsed()) return RunImportLegacy(legacy);
 
   if (planogram_cmd->parsed()) return RunPlanogram(planogram);
+  if (demo_cmd->parsed()) return RunDemo(demo);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;

@@ -60,6 +60,15 @@ struct ServeOptions {
   int alert_scans = 1;       // consecutive scans before an alert is raised (0: by minutes)
   int alert_minutes = 0;     // minutes a condition must hold to be raised (0: by scans)
   ModelOptions model;
+  // Webhook delivery (src/webhooks, docs/WEBHOOKS.md).
+  int webhook_workers = 2;  // deliveries in flight at once
+  int webhook_max_attempts = 8;
+  int webhook_retry_base_ms = 10'000;  // wait after the first failure, doubled after each
+  int webhook_retry_max_ms = 3'600'000;
+  int webhook_connect_timeout_ms = 5'000;
+  int webhook_timeout_ms = 10'000;  // send the request and read the answer
+  bool webhook_allow_link_local = false;
+  int webhook_keep_days = 30;  // finished deliveries kept this long; 0 = forever
   // The model registry (docs/MODELS.md).
   int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)
   int64_t max_model_mb = 100;               // largest model upload
@@ -120,6 +129,15 @@ struct EvaluateOptions {
   std::string db;      // database URL (store/open.h): postgresql://…, sqlite:PATH, or empty
   ModelOptions model;  // model.conf is the serving threshold for precision/recall/F1
 };
+
+// `demo`: load (or, with remove, take out) the demo store (demo/demo.h).
+struct DemoOptions {
+  bool remove = false;
+  bool json = false;
+  std::string data_dir = "./data";
+  ModelOptions model;
+};
+int RunDemo(const DemoOptions& options);
 
 int RunServe(const ServeOptions& options);
 int RunDetect(const DetectOptions& options);

@@ -23,6 +23,7 @@
 #include "models/evaluation.h"
 #include "models/registry.h"
 #include "store/open.h"
+#include "webhooks/service.h"
 
 namespace vs::cli {
 namespace fs = std::filesystem;
@@ -151,6 +152,25 @@ void AddReadSeries(metrics::Metrics& m, const http::Server* const& server,
   for (const Status& s : added) {
     if (!s.ok()) vs::log::Error("cannot register a metric", {{"error", s.ToString()}});
   }
+// Stops the webhook service on scope exit, before the store it uses is destroyed.
+struct StopWebhooks {
+  webhooks::WebhookService* service = nullptr;
+  ~StopWebhooks() {
+    if (service) service->Stop();
+  }
+};
+
+webhooks::ServiceOptions WebhookServiceOptions(const ServeOptions& o) {
+  webhooks::ServiceOptions w;
+  w.workers = o.webhook_workers;
+  w.retry.max_attempts = o.webhook_max_attempts;
+  w.retry.base = std::chrono::milliseconds(o.webhook_retry_base_ms);
+  w.retry.max_delay = std::chrono::milliseconds(o.webhook_retry_max_ms);
+  w.post.connect_timeout = std::chrono::milliseconds(o.webhook_connect_timeout_ms);
+  w.post.response_timeout = std::chrono::milliseconds(o.webhook_timeout_ms);
+  w.post.allow_link_local = o.webhook_allow_link_local;
+  w.keep = std::chrono::hours(24 * o.webhook_keep_days);
+  return w;
 }
 
 int WaitForStopSignal() {
@@ -179,6 +199,8 @@ int RunServe(const ServeOptions& o) {
   // still publish into the bus) and is stopped, below, before the store goes.
   std::unique_ptr<analysis::Analyzer> analyzer;
   std::unique_ptr<analysis::AnalysisQueue> analysis_queue;
+  // Outlives the store (the bus may wake it until then); stopped before the store goes.
+  std::unique_ptr<webhooks::WebhookService> webhook_service;
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
@@ -209,6 +231,13 @@ int RunServe(const ServeOptions& o) {
   }
 
   if (store) EnsureAdmin(*store, o.data_dir);
+  StopWebhooks stop_webhooks;  // declared after the store: runs before the store is destroyed
+  if (store) {
+    EnsureAdmin(*store, o.data_dir);
+    webhook_service = std::make_unique<webhooks::WebhookService>(*store, WebhookServiceOptions(o));
+    webhook_service->Attach(bus);
+    stop_webhooks.service = webhook_service.get();
+  }
   auth::AuthOptions auth_options;
   auth_options.admin_token = Env("VISIONSTOCK_ADMIN_TOKEN").value_or("");
   auth_options.anonymous_viewer = o.anonymous_viewer;
@@ -352,6 +381,8 @@ int RunServe(const ServeOptions& o) {
   deps.metrics_token = o.metrics_token;
   deps.shutting_down = [&shutting_down] { return shutting_down.load(); };
   deps.model_optional = o.model_optional;
+  deps.webhooks_allow_link_local = o.webhook_allow_link_local;
+  if (webhook_service) deps.webhooks_changed = [&webhook_service] { webhook_service->Wake(); };
   const api::Api api(std::move(deps));
 
   http::ServerOptions server_options;
@@ -400,6 +431,8 @@ int RunServe(const ServeOptions& o) {
   }
   running = &server;
   running_server = &server;
+  // Catches up on events committed while no server ran, then follows the bus.
+  if (webhook_service) webhook_service->Start();
   vs::log::Info("listening",
                 {{"host", o.host},
                  {"port", server.port()},
@@ -432,6 +465,7 @@ int RunServe(const ServeOptions& o) {
   // session, so the I/O context can go while the store's threads run.
   if (hub) hub->CloseAll();
   server.Stop();
+  if (webhook_service) webhook_service->Stop();
   vs::log::Info("stopped");
   return 0;
 }

@@ -44,6 +44,11 @@ class Store {
   virtual Result<bool> HasScanForImage(const std::string& image_path) = 0;
   virtual Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) = 0;
   // Newest first (captured_at, then id). InvalidValue for a malformed cursor.
+  // Removes every scan of `store` with its detections and its share of the rollups (exact: rollup
+  // rows are kept per store), with one "scans.deleted" event {store, scans}. Returns the removed
+  // scans (without detections), so that the caller can remove their photo files. No scans: an
+  // empty list and no event.
+  virtual Result<std::vector<ScanRecord>> DeleteScansOfStore(const std::string& store) = 0;
   virtual Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
                                                        const PageRequest& page) = 0;
   // Every figure honours every field of the filter.
@@ -59,6 +64,9 @@ class Store {
   // Inserts, or updates the product with the same class_name. Conflict if the sku belongs to
   // another class.
   virtual Result<Product> UpsertProduct(const Product& product) = 0;
+  // Removes the product of `class_name` ("product.changed" event); NotFound when none. Stored
+  // detections keep the sku they were given.
+  virtual Status DeleteProduct(const std::string& class_name) = 0;
 
   // --- planograms -----------------------------------------------------------------------------
   virtual Result<std::vector<Planogram>> ListPlanograms(const PlanogramFilter& filter) = 0;
@@ -164,6 +172,34 @@ class Store {
   // Marks an open alert acknowledged by `who` with `note`, with an "alert.acknowledged" event.
   // NotFound for no such (or a pending) alert; Conflict when it is not open.
   virtual Result<Alert> AcknowledgeAlert(Id id, const std::string& who, const std::string& note);
+  // --- webhooks and their outbox (src/webhooks) ---------------------------------------------
+  // These commit no Event (deliveries must not cause deliveries; secrets stay out of events).
+  // InvalidValue for an empty url or event type list. Sets since_event_id and created_at.
+  virtual Result<Webhook> CreateWebhook(const Webhook& webhook) = 0;
+  virtual Result<std::vector<Webhook>> ListWebhooks() = 0;  // oldest first
+  virtual Result<Webhook> GetWebhook(Id id) = 0;            // NotFound when none
+  // Removes the webhook with its deliveries; NotFound when none.
+  virtual Status DeleteWebhook(Id id) = 0;
+  // The id of the last event turned into outbox rows (0 before any).
+  virtual Result<Id> WebhookCursor() = 0;
+  // Atomically inserts `deliveries` (a (webhook_id, event_id) pair already queued is skipped)
+  // and moves the cursor to `through_event_id`. Returns false, changing nothing, when the cursor
+  // is already at or past it (another process did this batch).
+  virtual Result<bool> EnqueueWebhookDeliveries(
+      Id through_event_id, const std::vector<NewWebhookDelivery>& deliveries) = 0;
+  // Up to `limit` pending deliveries of enabled webhooks due at `now`, oldest due first; each is
+  // leased until `lease_until` (its next_attempt_at), so a crash mid-attempt retries it then.
+  virtual Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Timestamp now,
+                                                                      Timestamp lease_until,
+                                                                      int limit) = 0;
+  // Records one attempt: attempts + 1, last_* fields, and the new status. NotFound when none.
+  virtual Status RecordWebhookAttempt(const WebhookAttempt& attempt) = 0;
+  // Newest first; `status` ("pending", "delivered", "failed") filters when set.
+  virtual Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(
+      Id webhook_id, const std::optional<std::string>& status, int limit) = 0;
+  // Removes delivered and failed deliveries whose last attempt was before `finished_before`;
+  // returns how many. Pending ones are never removed.
+  virtual Result<int64_t> PruneWebhookDeliveries(Timestamp finished_before) = 0;
 
   // --- events ---------------------------------------------------------------------------------
   // Events with id > after_id, oldest first, at most `limit`.

@@ -307,6 +307,56 @@ struct AuditEntry {
   std::string remote_address;
 };
 
+// --- webhooks (see src/webhooks) -------------------------------------------------------------
+// A subscription: committed events whose type matches one of `event_types` are POSTed to `url`.
+// The secret signs every delivery, so it is stored as given (an HMAC key cannot be hashed).
+struct Webhook {
+  Id id = 0;
+  std::string url;                       // http://host[:port]/path
+  std::vector<std::string> event_types;  // "scan.created", "alert.*" (a prefix) or "*"
+  std::string secret;
+  bool enabled = true;
+  std::string description;
+  Id since_event_id = 0;  // set by the store: the newest event id when it was created
+  Timestamp created_at;
+};
+
+// One outbox row: the delivery of one event to one webhook. `body` is fixed when it is queued,
+// so every attempt sends the same bytes. status: "pending" (next_attempt_at is set), "delivered"
+// or "failed" (gave up after the last allowed attempt).
+struct WebhookDelivery {
+  Id id = 0;
+  Id webhook_id = 0;
+  Id event_id = 0;
+  std::string event_type;
+  std::string body;
+  std::string status = "pending";
+  int attempts = 0;
+  Timestamp created_at;
+  std::optional<Timestamp> next_attempt_at;
+  std::optional<Timestamp> last_attempt_at;
+  int last_status = 0;  // HTTP status of the last answer; 0 when none came
+  std::string last_error;
+  std::optional<Timestamp> delivered_at;
+};
+
+struct NewWebhookDelivery {
+  Id webhook_id = 0;
+  Id event_id = 0;
+  std::string event_type;
+  std::string body;
+};
+
+// The outcome of one attempt. A failure with no next_attempt_at gives up (status "failed").
+struct WebhookAttempt {
+  Id delivery_id = 0;
+  Timestamp at;
+  bool delivered = false;
+  int http_status = 0;
+  std::string error;
+  std::optional<Timestamp> next_attempt_at;
+};
+
 // A committed change, for live updates. Ids increase strictly in commit order.
 struct Event {
   Id id = 0;

@@ -130,6 +130,37 @@ class CountingStore final : public store::Store {
   Result<int64_t> DeleteOrphanPhotos(Timestamp before) override {
     return inner_.DeleteOrphanPhotos(before);
   }
+  Status DeleteProduct(const std::string& class_name) override {
+    return inner_.DeleteProduct(class_name);
+  }
+  Result<std::vector<store::ScanRecord>> DeleteScansOfStore(const std::string& store) override {
+    return inner_.DeleteScansOfStore(store);
+  }
+  Result<store::Webhook> CreateWebhook(const store::Webhook& w) override {
+    return inner_.CreateWebhook(w);
+  }
+  Result<std::vector<store::Webhook>> ListWebhooks() override { return inner_.ListWebhooks(); }
+  Result<store::Webhook> GetWebhook(store::Id id) override { return inner_.GetWebhook(id); }
+  Status DeleteWebhook(store::Id id) override { return inner_.DeleteWebhook(id); }
+  Result<store::Id> WebhookCursor() override { return inner_.WebhookCursor(); }
+  Result<bool> EnqueueWebhookDeliveries(store::Id through,
+                                        const std::vector<store::NewWebhookDelivery>& d) override {
+    return inner_.EnqueueWebhookDeliveries(through, d);
+  }
+  Result<std::vector<store::WebhookDelivery>> ClaimWebhookDeliveries(Timestamp now, Timestamp lease,
+                                                                     int limit) override {
+    return inner_.ClaimWebhookDeliveries(now, lease, limit);
+  }
+  Status RecordWebhookAttempt(const store::WebhookAttempt& a) override {
+    return inner_.RecordWebhookAttempt(a);
+  }
+  Result<int64_t> PruneWebhookDeliveries(Timestamp before) override {
+    return inner_.PruneWebhookDeliveries(before);
+  }
+  Result<std::vector<store::WebhookDelivery>> ListWebhookDeliveries(
+      store::Id id, const std::optional<std::string>& status, int limit) override {
+    return inner_.ListWebhookDeliveries(id, status, limit);
+  }
 
  private:
   store::Store& inner_;

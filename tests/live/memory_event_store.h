@@ -41,6 +41,29 @@ class MemoryEventStore final : public store::Store {
   Result<std::vector<std::string>> DistinctValues(const std::string&) override { return No(); }
   Result<std::vector<store::Product>> ListProducts() override { return No(); }
   Result<store::Product> UpsertProduct(const store::Product&) override { return No(); }
+  Status DeleteProduct(const std::string&) override { return No(); }
+  Result<std::vector<store::ScanRecord>> DeleteScansOfStore(const std::string&) override {
+    return No();
+  }
+  Result<store::Webhook> CreateWebhook(const store::Webhook&) override { return No(); }
+  Result<std::vector<store::Webhook>> ListWebhooks() override { return No(); }
+  Result<store::Webhook> GetWebhook(store::Id) override { return No(); }
+  Status DeleteWebhook(store::Id) override { return No(); }
+  Result<store::Id> WebhookCursor() override { return No(); }
+  Result<bool> EnqueueWebhookDeliveries(store::Id,
+                                        const std::vector<store::NewWebhookDelivery>&) override {
+    return No();
+  }
+  Result<std::vector<store::WebhookDelivery>> ClaimWebhookDeliveries(Timestamp, Timestamp,
+                                                                     int) override {
+    return No();
+  }
+  Status RecordWebhookAttempt(const store::WebhookAttempt&) override { return No(); }
+  Result<int64_t> PruneWebhookDeliveries(Timestamp) override { return No(); }
+  Result<std::vector<store::WebhookDelivery>> ListWebhookDeliveries(
+      store::Id, const std::optional<std::string>&, int) override {
+    return No();
+  }
   Result<std::vector<store::Planogram>> ListPlanograms(const store::PlanogramFilter&) override {
     return No();
   }

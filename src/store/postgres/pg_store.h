@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "core/time.h"
@@ -57,6 +58,7 @@ class PgStore final : public Store {
   Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
+  Result<std::vector<ScanRecord>> DeleteScansOfStore(const std::string& store) override;
   Result<Page<DetectionRecord>> ListDetections(const DetectionFilter& filter,
                                                const PageRequest& page) override;
   Result<Summary> Summarize(const DetectionFilter& filter) override;
@@ -66,6 +68,7 @@ class PgStore final : public Store {
 
   Result<std::vector<Product>> ListProducts() override;
   Result<Product> UpsertProduct(const Product& product) override;
+  Status DeleteProduct(const std::string& class_name) override;
 
   Result<std::vector<Planogram>> ListPlanograms(const PlanogramFilter& filter) override;
   Result<Planogram> GetPlanogram(Id id) override;
@@ -104,6 +107,21 @@ class PgStore final : public Store {
   Result<std::string> GetPhoto(const std::string& path) override;
   Status DeletePhoto(const std::string& path) override;
   Result<int64_t> DeleteOrphanPhotos(Timestamp before) override;
+
+  Result<Webhook> CreateWebhook(const Webhook& webhook) override;
+  Result<std::vector<Webhook>> ListWebhooks() override;
+  Result<Webhook> GetWebhook(Id id) override;
+  Status DeleteWebhook(Id id) override;
+  Result<Id> WebhookCursor() override;
+  Result<bool> EnqueueWebhookDeliveries(Id through_event_id,
+                                        const std::vector<NewWebhookDelivery>& deliveries) override;
+  Result<std::vector<WebhookDelivery>> ClaimWebhookDeliveries(Timestamp now, Timestamp lease_until,
+                                                              int limit) override;
+  Status RecordWebhookAttempt(const WebhookAttempt& attempt) override;
+  Result<std::vector<WebhookDelivery>> ListWebhookDeliveries(
+      Id webhook_id, const std::optional<std::string>& status, int limit) override;
+  Result<int64_t> PruneWebhookDeliveries(Timestamp finished_before) override;
+
   Result<std::vector<Event>> EventsAfter(Id after_id, int limit) override;
   Result<Id> LastEventId() override;
 
@@ -181,6 +199,9 @@ Result<T> PgStore::Mutate(Body&& body) {
                            return Status::Ok();
                          });
   if (!out.ok()) return out;
+  // The event's id is known only once it is committed: a body that returns the event (RecordEvent)
+  // gets it whole here.
+  if constexpr (std::is_same_v<T, Event>) out.value() = event;
   std::lock_guard<std::mutex> lock(notify_mu_);
   DeliverLocked(&event);
   return out;

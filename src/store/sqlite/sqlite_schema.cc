@@ -461,6 +461,45 @@ CREATE TABLE photos (
 );
 )sql";
 
+// Webhook subscriptions, their outbox (one row per event and webhook, delivered by a worker)
+// and the id of the last event turned into outbox rows. Portable SQL: the PostgreSQL backend
+// creates the same tables.
+constexpr const char* kWebhookTables = R"sql(
+CREATE TABLE webhooks (
+  id             INTEGER PRIMARY KEY,
+  url            TEXT NOT NULL CHECK (url <> ''),
+  event_types    TEXT NOT NULL,
+  secret         TEXT NOT NULL CHECK (secret <> ''),
+  enabled        INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  description    TEXT NOT NULL DEFAULT '',
+  since_event_id BIGINT NOT NULL,
+  created_at     BIGINT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id              INTEGER PRIMARY KEY,
+  webhook_id      BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event_id        BIGINT NOT NULL,
+  event_type      TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  created_at      BIGINT NOT NULL,
+  next_attempt_at BIGINT,
+  last_attempt_at BIGINT,
+  last_status     INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT NOT NULL DEFAULT '',
+  delivered_at    BIGINT,
+  UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id);
+CREATE TABLE webhook_cursor (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  last_event_id BIGINT NOT NULL
+);
+INSERT INTO webhook_cursor(id, last_event_id) VALUES (1, 0);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
@@ -481,6 +520,7 @@ const std::vector<Migration>& Migrations() {
       // The photo janitor looks scans up by photo (Store::HasScanForImage).
       {9, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
       {10, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
+      {11, "webhooks and their outbox", kWebhookTables},
   };
   return kAll;
 }

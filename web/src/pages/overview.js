@@ -1,6 +1,7 @@
 // Overview: KPI strip, detection-activity chart, latest scans.
-import { useMemo } from 'preact/hooks';
-import { get, queryString } from '../api.js';
+import { useMemo, useState } from 'preact/hooks';
+import { get, post, queryString } from '../api.js';
+import { can } from '../session.js';
 import { useData, useHashQuery } from '../hooks.js';
 import { ActivityChart, fillBuckets } from '../chart.js';
 import { Empty, PageHeader, fmtConf, fmtDateTime, fmtInt, html } from '../ui.js';
@@ -29,6 +30,29 @@ const KPIS = [
   ['unique_classes', 'Unique classes', fmtInt],
   ['total_scans', 'Scans with detections', fmtInt],
 ];
+
+// Loads the demo store (POST /api/demo: packaged photos through the real model). The page then
+// fills from the live feed like after any upload.
+function DemoButton() {
+  const [state, setState] = useState({ busy: false, error: null, done: null });
+  if (!can('admin')) return null;
+  const load = async () => {
+    setState({ busy: true, error: null, done: null });
+    try {
+      setState({ busy: false, error: null, done: await post('/api/demo', {}) });
+    } catch (e) {
+      setState({ busy: false, error: e.message, done: null });
+    }
+  };
+  return html`<p>
+    <button type="button" data-testid="load-demo" disabled=${state.busy} onClick=${load}>
+      ${state.busy ? 'Loading the demo store…' : 'Load the demo store'}
+    </button>
+    ${' '}<span class="muted">Real photos through the real model, in a store named “demo”; remove it with <code>visionstock demo --remove</code>.</span>
+    ${state.error ? html`<span role="alert" class="error"> ${state.error}</span>` : null}
+    ${state.done ? html`<span role="status"> Loaded ${state.done.scans} scans with ${state.done.detections} detections.</span>` : null}
+  </p>`;
+}
 
 export function Overview() {
   const [q, setQ] = useHashQuery();
@@ -66,6 +90,7 @@ export function Overview() {
       ? html`<${Empty} title="No scans yet">
           Upload a shelf photo on the <a href="#/detect">Detect</a> page or run <code>visionstock detect</code>.
           Figures, the activity chart and the latest photos appear here as soon as the first scan is stored.
+          <${DemoButton} />
         <//>`
       : null}
     <section aria-labelledby="kpi-title">
