@@ -152,6 +152,8 @@ void AddReadSeries(metrics::Metrics& m, const http::Server* const& server,
   for (const Status& s : added) {
     if (!s.ok()) vs::log::Error("cannot register a metric", {{"error", s.ToString()}});
   }
+}
+
 // Stops the webhook service on scope exit, before the store it uses is destroyed.
 struct StopWebhooks {
   webhooks::WebhookService* service = nullptr;
@@ -233,7 +235,6 @@ int RunServe(const ServeOptions& o) {
   if (store) EnsureAdmin(*store, o.data_dir);
   StopWebhooks stop_webhooks;  // declared after the store: runs before the store is destroyed
   if (store) {
-    EnsureAdmin(*store, o.data_dir);
     webhook_service = std::make_unique<webhooks::WebhookService>(*store, WebhookServiceOptions(o));
     webhook_service->Attach(bus);
     stop_webhooks.service = webhook_service.get();
