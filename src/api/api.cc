@@ -70,6 +70,10 @@ Status CheckBody(const http::Request& request, http::BodyKind kind) {
       }
       return Status::UnsupportedMedia(
           "send the upload as multipart/form-data, or the photo itself as image/*");
+    case http::BodyKind::kTable:
+      // Neither type can be sent by a cross-site form without a CORS preflight.
+      if (type == "text/csv" || type == "application/json") return Status::Ok();
+      return Status::UnsupportedMedia("send the file as text/csv or application/json");
   }
   return Status::Ok();
 }
@@ -99,6 +103,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), web_(deps_.web_dir) {
   AddScanRoutes(router_, deps_);
   AddCatalogueRoutes(router_, deps_);
   AddModelRoutes(router_, deps_);
+  AddComplianceRoutes(router_, deps_);
   AddOpenApiRoute(router_);
 }
 

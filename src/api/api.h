@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "analysis/analyzer.h"
 #include "auth/authenticator.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -29,6 +30,7 @@ struct ApiDeps {
   store::Store* store = nullptr;               // null when the store could not be opened
   std::string store_reason;                    // why, when null
   const ingest::ScanService* scans = nullptr;  // required; knows the detector (possibly none)
+  analysis::Analyzer* analyzer = nullptr;      // null: POST /api/analyze answers 503
   std::string model_version_name;              // of the loaded model, when registered
   std::string model_path;                // the configured model path (for health when none loaded)
   std::function<size_t()> live_clients;  // may be empty (no live hub)

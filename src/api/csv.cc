@@ -40,4 +40,86 @@ std::string DetectionCsvRow(const store::DetectionRecord& d) {
   return row;
 }
 
+namespace {
+
+// Undoes CsvField's formula neutralisation.
+std::string Unneutralise(std::string field) {
+  if (field.size() >= 2 && field[0] == '\'' &&
+      std::string_view("=+-@\t\r").find(field[1]) != std::string_view::npos) {
+    field.erase(0, 1);
+  }
+  return field;
+}
+
+}  // namespace
+
+Result<std::vector<CsvRecord>> ParseCsv(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<CsvRecord> out;
+  CsvRecord record;
+  std::string field;
+  bool quoted = false;      // inside a quoted field
+  bool was_quoted = false;  // the current field was quoted (and closed)
+  bool any = false;         // the current record has content
+  int line = 1;
+  record.line = 1;
+  auto end_field = [&] {
+    record.fields.push_back(Unneutralise(std::move(field)));
+    field.clear();
+    was_quoted = false;
+  };
+  auto end_record = [&] {
+    if (any) {
+      end_field();
+      out.push_back(std::move(record));
+    }
+    record = CsvRecord{};
+    field.clear();
+    was_quoted = false;
+    any = false;
+  };
+  auto error = [&](const std::string& what) {
+    return Status::InvalidArgument("CSV line " + std::to_string(line) + ": " + what);
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+          was_quoted = true;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field.push_back(c);
+      }
+      continue;
+    }
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    if (c == '\n' || c == '\r') {
+      end_record();
+      ++line;
+      record.line = line;
+      continue;
+    }
+    if (!any) record.line = line;
+    any = true;
+    if (c == ',') {
+      end_field();
+    } else if (c == '"') {
+      if (!field.empty() || was_quoted) return error("a quote inside an unquoted field");
+      quoted = true;
+    } else {
+      if (was_quoted) return error("text after a closing quote");
+      field.push_back(c);
+    }
+  }
+  if (quoted) return error("a quoted field is not closed");
+  end_record();
+  return out;
+}
+
 }  // namespace vs::api

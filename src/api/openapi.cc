@@ -63,6 +63,11 @@ nlohmann::json Operation(const http::RouteSpec& spec) {
   if (spec.body == http::BodyKind::kJson) {
     op["requestBody"] = {{"required", true},
                          {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+  } else if (spec.body == http::BodyKind::kTable) {
+    op["requestBody"] = {{"required", true},
+                         {"content",
+                          {{"text/csv", {{"schema", {{"type", "string"}}}}},
+                           {"application/json", {{"schema", {{"type", "array"}}}}}}}};
   } else if (spec.body == http::BodyKind::kUpload) {
     op["requestBody"] = {
         {"required", true},

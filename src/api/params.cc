@@ -19,24 +19,23 @@ Result<std::optional<Timestamp>> ParseTime(const http::QueryParams& q, const cha
   return std::optional<Timestamp>(*t);
 }
 
-// Reads `start` and `end` into `*start` / `*end`; InvalidValue unless start < end when both are
-// set.
+}  // namespace
+
 Status ParseTimeRange(const http::QueryParams& q, std::optional<Timestamp>* start,
-                      std::optional<Timestamp>* end) {
-  auto s = ParseTime(q, "start");
+                      std::optional<Timestamp>* end, const char* start_name, const char* end_name) {
+  auto s = ParseTime(q, start_name);
   if (!s.ok()) return s.status();
-  auto e = ParseTime(q, "end");
+  auto e = ParseTime(q, end_name);
   if (!e.ok()) return e.status();
   if (*s && *e && **s >= **e) {
-    return Status::InvalidValue("start must be earlier than end (start " + FormatIso8601(**s) +
-                                ", end " + FormatIso8601(**e) + ")");
+    return Status::InvalidValue(std::string(start_name) + " must be earlier than " + end_name +
+                                " (" + start_name + " " + FormatIso8601(**s) + ", " + end_name +
+                                " " + FormatIso8601(**e) + ")");
   }
   *start = *s;
   *end = *e;
   return Status::Ok();
 }
-
-}  // namespace
 
 std::optional<std::string> NonEmpty(const http::QueryParams& q, const char* name) {
   auto v = q.Get(name);

@@ -23,6 +23,12 @@ Result<store::Granularity> ParseGranularity(const http::QueryParams& q);
 // A path parameter that must be a positive integer id; NotFound otherwise (no such resource).
 Result<store::Id> ParseId(const http::Request& request, const char* name = "id");
 
+// Reads ISO 8601 times `start_name` and `end_name` into `*start` / `*end`; InvalidValue for a
+// bad time, or unless start < end when both are set.
+Status ParseTimeRange(const http::QueryParams& q, std::optional<Timestamp>* start,
+                      std::optional<Timestamp>* end, const char* start_name = "start",
+                      const char* end_name = "end");
+
 // The non-empty value of `name`, if any.
 std::optional<std::string> NonEmpty(const http::QueryParams& q, const char* name);
 

@@ -117,6 +117,15 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "max-jpeg-scans", serve.max_jpeg_scans,
       "most scans in a progressive JPEG (more is refused)")
       ->check(CLI::Range(1, 10'000));
+  Opt(serve_cmd, "analysis-queue", serve.analysis_queue,
+      "scans waiting for compliance analysis; more are dropped (analyse them on demand)")
+      ->check(CLI::Range(1, 1'000'000));
+  Opt(serve_cmd, "alert-scans", serve.alert_scans,
+      "consecutive scans a condition must show before its alert is raised (0: by minutes)")
+      ->check(CLI::Range(0, 1000));
+  Opt(serve_cmd, "alert-minutes", serve.alert_minutes,
+      "minutes a condition must hold before its alert is raised (0: by scans)")
+      ->check(CLI::Range(0, 525600));
   serve_cmd
       ->add_flag("--anonymous-viewer", serve.anonymous_viewer,
                  "let callers without credentials read (kiosk screens, older clients)")
@@ -202,6 +211,19 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   legacy_cmd->add_flag("--json", legacy.json, "print the summary as one JSON object");
+  PlanogramOptions planogram;
+  CLI::App* planogram_cmd = app.add_subcommand(
+      "planogram", "import or export planograms (or the catalogue) as CSV or JSON files");
+  planogram_cmd->add_option("action", planogram.action, "import or export")
+      ->required()
+      ->check(CLI::IsMember({"import", "export"}));
+  planogram_cmd->add_option("file", planogram.file,
+                            "the file to import, or to export to (default: standard output)");
+  Opt(planogram_cmd, "format", planogram.format, "csv or json (default: from the file name)")
+      ->check(CLI::IsMember({"", "csv", "json"}));
+  Opt(planogram_cmd, "what", planogram.what, "planograms or products")
+      ->check(CLI::IsMember({"planograms", "products"}));
+  Opt(planogram_cmd, "data-dir", planogram.data_dir, "folder of the database");
 
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
@@ -226,6 +248,7 @@ int Run(int argc, char** argv) {
 
   if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
   if (legacy_cmd->parsed()) return RunImportLegacy(legacy);
+  if (planogram_cmd->parsed()) return RunPlanogram(planogram);
   if (version_cmd->parsed()) {
     std::printf("visionstock %s\n", api::Version());
     return 0;

@@ -47,6 +47,9 @@ struct ServeOptions {
   int detect_threads = 0;  // 0 = one per core
   int detect_queue = 0;    // detections queued + running; 0 = 2 x threads
   int max_jpeg_scans = 64;
+  int analysis_queue = 256;  // scans waiting for compliance analysis; more are dropped
+  int alert_scans = 1;       // consecutive scans before an alert is raised (0: by minutes)
+  int alert_minutes = 0;     // minutes a condition must hold to be raised (0: by scans)
   ModelOptions model;
 };
 
@@ -82,6 +85,16 @@ struct ImportLegacyOptions {
   bool json = false;
 };
 int RunImportLegacy(const ImportLegacyOptions& options);
+
+// `planogram import FILE` / `planogram export`: planogram files on the data folder's store.
+struct PlanogramOptions {
+  std::string data_dir = "./data";
+  std::string action;               // import, export
+  std::string file;                 // import: the file; export: the output ("" or "-" = stdout)
+  std::string format;               // csv or json; "" = from the file name (import) or csv (export)
+  std::string what = "planograms";  // planograms or products
+};
+int RunPlanogram(const PlanogramOptions& options);
 
 // `evaluate`: metrics of the model on a labelled set (see evaluate.cc).
 struct EvaluateOptions {

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "analysis/analyzer.h"
 #include "api/api.h"
 #include "api/model_registry.h"
 #include "auth/accounts.h"
@@ -87,6 +88,10 @@ int RunServe(const ServeOptions& o) {
   // Declared first so that it is destroyed last: the store's watcher thread publishes into it
   // until the store is destroyed.
   live::EventBus bus;
+  // Compliance analysis of committed scans: the queue outlives the store (whose watcher may
+  // still publish into the bus) and is stopped, below, before the store goes.
+  std::unique_ptr<analysis::Analyzer> analyzer;
+  std::unique_ptr<analysis::AnalysisQueue> analysis_queue;
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
@@ -97,6 +102,23 @@ int RunServe(const ServeOptions& o) {
   } else {
     store_reason = opened.status().ToString();
     vs::log::Error("store unavailable", {{"path", db_path}, {"error", store_reason}});
+  }
+
+  struct StopQueue {
+    std::unique_ptr<analysis::AnalysisQueue>* queue;
+    ~StopQueue() {
+      if (*queue) (*queue)->Stop();
+    }
+  } stop_queue_before_store{&analysis_queue};
+  if (store) {
+    analysis::AnalyzerOptions analyzer_options;
+    analyzer_options.model_confidence_threshold = o.model.conf;
+    analyzer_options.alerts = {.scans = o.alert_scans, .minutes = o.alert_minutes};
+    analyzer = std::make_unique<analysis::Analyzer>(store.get(), analyzer_options);
+    analysis_queue = std::make_unique<analysis::AnalysisQueue>(
+        analyzer.get(), static_cast<size_t>(o.analysis_queue));
+    bus.Subscribe([&analysis_queue](const store::Event& e) { analysis_queue->OnEvent(e); });
+    analysis_queue->Start();
   }
 
   if (store) EnsureAdmin(*store, o.data_dir);
@@ -175,6 +197,7 @@ int RunServe(const ServeOptions& o) {
   deps.store = store.get();
   deps.store_reason = store_reason;
   deps.scans = &scans;
+  deps.analyzer = analyzer.get();
   deps.model_version_name = model_version_name;
   deps.model_path = o.model.model;
   if (hub) deps.live_clients = [&hub] { return hub->client_count(); };

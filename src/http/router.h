@@ -28,6 +28,7 @@ enum class BodyKind {
   kNone,    // no body is read (GET, DELETE, actions without parameters)
   kJson,    // Content-Type: application/json
   kUpload,  // an upload: multipart/form-data, or the raw photo (image/*, application/octet-stream)
+  kTable,   // a table file: text/csv or application/json
 };
 
 struct RouteSpec {

@@ -23,6 +23,9 @@
 //   product.changed   {product_id, class_name}
 //   model.changed     {model_id, is_active}
 //   discrepancies.changed {planogram_name, count}
+//   compliance.updated {scan_id, store, shelf_location, result_ids, planogram_names}
+//   alert.raised / alert.resolved / alert.acknowledged
+//                     {alert_id, type, store, shelf_location, sku, planogram_name, status}
 // (events stored before schema version 7 were rewritten to this form; a planogram deletion
 // recorded before it has planogram_name null).
 //

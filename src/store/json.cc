@@ -76,7 +76,76 @@ json ToJson(const Planogram& p) {
           {"y_position", Opt(p.y_position)},
           {"meta_data", p.meta_data},
           {"created_at", FormatIso8601(p.created_at)},
-          {"updated_at", FormatIso8601(p.updated_at)}};
+          {"updated_at", FormatIso8601(p.updated_at)},
+          {"store", p.store},
+          {"version", p.version}};
+}
+
+json ToJson(const PlanogramVersion& v) {
+  json row = ToJson(v.row);
+  row.erase("created_at");
+  row.erase("updated_at");
+  return {{"planogram_id", v.planogram_id}, {"planogram_name", v.planogram_name},
+          {"version", v.version},           {"action", v.action},
+          {"row", std::move(row)},          {"created_at", FormatIso8601(v.created_at)}};
+}
+
+json ToJson(const ComplianceKpis& k) {
+  return {{"planned_units", k.planned_units},
+          {"compliant_units", k.compliant_units},
+          {"stocked_skus", k.stocked_skus},
+          {"present_skus", k.present_skus},
+          {"out_of_stock_skus", k.out_of_stock_skus},
+          {"gap_count", k.gap_count},
+          {"facings", k.facings},
+          {"gap_width", k.gap_width},
+          {"row_width", k.row_width},
+          {"compliance_score", Opt(k.compliance_score)},
+          {"availability", Opt(k.availability)},
+          {"out_of_stock_rate", Opt(k.out_of_stock_rate)},
+          {"gap_share", Opt(k.gap_share)}};
+}
+
+json ToJson(const ComplianceResult& r, bool with_detail) {
+  json j = {{"id", r.id},
+            {"scan_id", r.scan_id},
+            {"store", r.store},
+            {"shelf_location", r.shelf_location},
+            {"planogram_name", r.planogram_name},
+            {"planogram_version", r.planogram_version},
+            {"captured_at", FormatIso8601(r.captured_at)},
+            {"analysed_at", FormatIso8601(r.analysed_at)},
+            {"compliant", r.compliant},
+            {"kpis", ToJson(r.kpis)}};
+  if (with_detail) j["detail"] = r.detail;
+  return j;
+}
+
+json ToJson(const Alert& a) {
+  // Out-of-stock (or any condition's) duration: first scan showing it to the scan that ended
+  // it, or to now while it lasts.
+  const Timestamp until = a.resolved_at ? *a.resolved_at : Now();
+  const int64_t ms = ToUnixMillis(until) - ToUnixMillis(a.first_seen_at);
+  return {{"id", a.id},
+          {"type", a.type},
+          {"store", a.store},
+          {"shelf_location", a.shelf_location},
+          {"planogram_name", a.planogram_name},
+          {"sku", a.sku},
+          {"status", a.status},
+          {"scans", a.scans},
+          {"first_seen_at", FormatIso8601(a.first_seen_at)},
+          {"last_seen_at", FormatIso8601(a.last_seen_at)},
+          {"first_scan_id", a.first_scan_id},
+          {"last_scan_id", a.last_scan_id},
+          {"raised_at", OptTime(a.raised_at)},
+          {"resolved_at", OptTime(a.resolved_at)},
+          {"resolved_scan_id", Opt(a.resolved_scan_id)},
+          {"acknowledged_at", OptTime(a.acknowledged_at)},
+          {"acknowledged_by", a.acknowledged_by},
+          {"note", a.note},
+          {"duration_seconds", ms < 0 ? 0.0 : static_cast<double>(ms) / 1000.0},
+          {"detail", a.detail}};
 }
 
 json ToJson(const ModelMetrics& m) {
@@ -119,7 +188,8 @@ json ToJson(const Discrepancy& d) {
           {"detected_count", d.detected_count},
           {"confidence_score", Opt(d.confidence_score)},
           {"meta_data", d.meta_data},
-          {"created_at", FormatIso8601(d.created_at)}};
+          {"created_at", FormatIso8601(d.created_at)},
+          {"store", d.store}};
 }
 
 json ToJson(const Summary& s) {

@@ -16,7 +16,16 @@ nlohmann::json ToJson(const DetectionRecord& d);
 //  height, model_version_id, inference_ms, detections_count}; "detections" too when present.
 nlohmann::json ToJson(const ScanRecord& s);
 nlohmann::json ToJson(const Product& p);
+// Planogram rows carry the earlier fields plus "store" and "version".
 nlohmann::json ToJson(const Planogram& p);
+// {planogram_id, planogram_name, version, action, row: {the planogram row}, created_at}
+nlohmann::json ToJson(const PlanogramVersion& v);
+nlohmann::json ToJson(const ComplianceKpis& k);
+// {id, scan_id, store, shelf_location, planogram_name, planogram_version, captured_at,
+//  analysed_at, compliant, kpis: {...}} and "detail" (the per-row results) when asked.
+nlohmann::json ToJson(const ComplianceResult& r, bool with_detail);
+// The alert's fields with "duration_seconds": first_seen_at to resolved_at (or now).
+nlohmann::json ToJson(const Alert& a);
 nlohmann::json ToJson(const ModelMetrics& m);
 nlohmann::json ToJson(const ModelVersion& m);  // with "metrics"
 nlohmann::json ToJson(const Discrepancy& d);

@@ -108,6 +108,50 @@ class Store {
   virtual Result<std::string> GetPhoto(const std::string& path) = 0;
   virtual Status DeletePhoto(const std::string& path) = 0;
 
+  // --- planogram compliance: versions, imports, results, history, alerts ---------------------
+  // Backends that do not implement this group answer NotImplemented (the SQLite store does).
+
+  // A page of planogram rows in id order; `page.cursor` is the next_cursor of the previous page.
+  virtual Result<Page<Planogram>> ListPlanogramPage(const PlanogramFilter& filter,
+                                                    const PageRequest& page);
+  // Every snapshot of row `planogram_id`, oldest first; NotFound when it never existed.
+  virtual Result<std::vector<PlanogramVersion>> ListPlanogramVersions(Id planogram_id);
+  // The rows of `planogram_name` as they were at `version` (0 = the current version), in id
+  // order; NotFound when the planogram or that version does not exist.
+  virtual Result<std::vector<Planogram>> PlanogramAtVersion(const std::string& planogram_name,
+                                                            int version);
+  // The current version of `planogram_name` (0 when it has none).
+  virtual Result<int> PlanogramVersionOf(const std::string& planogram_name);
+  // Replaces, in one transaction, every row of each (planogram_name, store) present in `rows`
+  // with the rows given; each planogram named gets one new version. Commits one
+  // "planogram.changed" event (action "imported"). InvalidValue for an invalid row.
+  virtual Result<PlanogramImportResult> ImportPlanograms(const std::vector<Planogram>& rows);
+  // Upserts every product (as UpsertProduct) in one transaction, all or nothing, with one
+  // "product.changed" event (action "imported"). Returns the stored catalogue.
+  virtual Result<std::vector<Product>> ImportProducts(const std::vector<Product>& products);
+
+  // Commits a scan's results, the discrepancies that replace those of its planograms on its
+  // shelf, and its alert changes, with one "compliance.updated" event and one "alert.raised" /
+  // "alert.resolved" event per alert entering "open" / "resolved". Returns the stored results.
+  virtual Result<std::vector<ComplianceResult>> RecordCompliance(const ComplianceWrite& write);
+  virtual Result<ComplianceResult> GetComplianceResult(Id id);
+  // Newest first (captured_at, then id). InvalidValue for a malformed cursor.
+  virtual Result<Page<ComplianceResult>> ListComplianceResults(const ComplianceFilter& filter,
+                                                               const PageRequest& page);
+  // The newest result of each (store, shelf_location, planogram_name) matching the filter, by
+  // store, shelf and planogram name.
+  virtual Result<std::vector<ComplianceResult>> LatestCompliance(const ComplianceFilter& filter);
+  // KPI sums per UTC hour or day of captured_at, oldest first (buckets without results absent).
+  virtual Result<std::vector<ComplianceBucket>> ComplianceHistory(const ComplianceFilter& filter,
+                                                                  Granularity granularity);
+
+  // Newest first (first_seen_at, then id). InvalidValue for a malformed cursor or status.
+  virtual Result<Page<Alert>> ListAlerts(const AlertFilter& filter, const PageRequest& page);
+  virtual Result<Alert> GetAlert(Id id);
+  // Marks an open alert acknowledged by `who` with `note`, with an "alert.acknowledged" event.
+  // NotFound for no such (or a pending) alert; Conflict when it is not open.
+  virtual Result<Alert> AcknowledgeAlert(Id id, const std::string& who, const std::string& note);
+
   // --- events ---------------------------------------------------------------------------------
   // Events with id > after_id, oldest first, at most `limit`.
   virtual Result<std::vector<Event>> EventsAfter(Id after_id, int limit) = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -76,6 +77,7 @@ struct DetectionFilter {
 
 struct ScanFilter {
   std::optional<std::string> store, shelf_location;
+  std::optional<std::string> image_path;  // as stored (the image_path answered at upload)
   std::optional<Timestamp> start, end;
 };
 
@@ -118,6 +120,7 @@ struct Product {
 struct Planogram {
   Id id = 0;
   std::string planogram_name;
+  std::string store;  // "" = the row applies to every store
   std::string sku;
   std::string product_name;
   std::string shelf_location;
@@ -125,10 +128,14 @@ struct Planogram {
   std::optional<double> x_position, y_position;
   nlohmann::json meta_data = nlohmann::json::object();
   Timestamp created_at, updated_at;
+  // The version of planogram_name this row was last changed in (set by the store; see
+  // PlanogramVersion).
+  int version = 0;
 };
 
+// `store` matches the rows of that store and the rows for every store (store "").
 struct PlanogramFilter {
-  std::optional<std::string> planogram_name, sku, shelf_location;
+  std::optional<std::string> planogram_name, sku, shelf_location, store;
 };
 
 struct ModelMetrics {
@@ -165,6 +172,100 @@ struct Discrepancy {
   std::optional<double> confidence_score;
   nlohmann::json meta_data = nlohmann::json::object();
   Timestamp created_at;
+  std::string store;  // the store of the scan it was found in ("" when written without one)
+};
+
+// --- planogram compliance (written by src/analysis; docs/COMPLIANCE.md) ---------------------
+
+// A named planogram has one version number, raised by one for every change to its rows (a
+// create, update or delete of a row, or one import). Each change keeps a snapshot of every row
+// it touched, so any earlier version can be rebuilt.
+struct PlanogramVersion {
+  Id planogram_id = 0;  // the row
+  std::string planogram_name;
+  int version = 0;
+  std::string action;  // "created", "updated", "deleted", "imported"
+  Planogram row;       // the row after the change (for "deleted", as it was before)
+  Timestamp created_at;
+};
+
+struct PlanogramImportResult {
+  int rows = 0;                         // rows stored
+  int removed = 0;                      // rows of the imported planograms replaced
+  std::map<std::string, int> versions;  // planogram_name -> its new version
+};
+
+// The engine's KPI counts and ratios for one scan of one shelf against one planogram.
+struct ComplianceKpis {
+  int planned_units = 0, compliant_units = 0, stocked_skus = 0, present_skus = 0;
+  int out_of_stock_skus = 0, gap_count = 0, facings = 0;
+  double gap_width = 0, row_width = 0;
+  std::optional<double> compliance_score, availability, out_of_stock_rate, gap_share;
+};
+
+struct ComplianceResult {
+  Id id = 0;
+  Id scan_id = 0;
+  std::string store, shelf_location, planogram_name;
+  int planogram_version = 0;
+  Timestamp captured_at;  // the scan's
+  Timestamp analysed_at;
+  bool compliant = false;
+  ComplianceKpis kpis;
+  // Per-row results as the engine computed them: {"skus": [...], "slots": [...], "gaps": [...],
+  // "shelf_rows": [...], "settings": {...}, "sku_share": {...}, "brand_share": {...}, ...}.
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+// Set fields are ANDed; time bounds on captured_at, start inclusive, end exclusive.
+struct ComplianceFilter {
+  std::optional<std::string> store, shelf_location, planogram_name;
+  std::optional<Timestamp> start, end;
+  std::optional<Id> scan_id;
+};
+
+// Sums of the KPI counts of the results whose captured_at falls in [start, start + bucket).
+struct ComplianceBucket {
+  Timestamp start;
+  int64_t results = 0, compliant_results = 0;
+  int64_t planned_units = 0, compliant_units = 0, stocked_skus = 0, present_skus = 0;
+  int64_t out_of_stock_skus = 0, gap_count = 0, facings = 0;
+  double gap_width = 0, row_width = 0;
+};
+
+// A condition on one shelf (OUT_OF_STOCK, LOW_STOCK and MISPLACED per SKU; GAP per shelf, sku
+// "") followed across scans. "pending" until it has held long enough to be raised (pending
+// alerts are never listed unless asked for), then "open", "acknowledged" once someone has seen
+// it, and "resolved" when a scan no longer shows it.
+struct Alert {
+  Id id = 0;
+  std::string type;  // "OUT_OF_STOCK", "LOW_STOCK", "MISPLACED", "GAP"
+  std::string store, shelf_location, planogram_name, sku;
+  std::string status;                     // "pending", "open", "acknowledged", "resolved"
+  int scans = 0;                          // consecutive scans that showed the condition
+  Timestamp first_seen_at, last_seen_at;  // captured_at of the first and latest such scan
+  Id first_scan_id = 0, last_scan_id = 0;
+  std::optional<Timestamp> raised_at, resolved_at, acknowledged_at;
+  std::optional<Id> resolved_scan_id;
+  std::string acknowledged_by, note;
+  nlohmann::json detail = nlohmann::json::object();  // expected, detected, gap facings, ...
+};
+
+struct AlertFilter {
+  std::vector<std::string> statuses;  // empty: every status but "pending"
+  std::optional<std::string> store, shelf_location, type, planogram_name;
+};
+
+// Everything one analysed scan changes, committed in one transaction.
+struct ComplianceWrite {
+  Id scan_id = 0;
+  std::string store, shelf_location;
+  std::vector<ComplianceResult> results;
+  // Replace the discrepancies of these planogram names on (store, shelf_location).
+  std::vector<std::string> planogram_names;
+  std::vector<Discrepancy> discrepancies;
+  std::vector<Alert> alerts;       // inserted (id 0) or updated (by id)
+  std::vector<Id> dropped_alerts;  // pending alerts whose condition ended before being raised
 };
 
 // --- accounts (see src/auth) ------------------------------------------------------------------
@@ -209,7 +310,9 @@ struct AuditEntry {
 // A committed change, for live updates. Ids increase strictly in commit order.
 struct Event {
   Id id = 0;
-  std::string type;  // "scan.created", "planogram.changed", "product.changed", "model.changed"
+  // "scan.created", "planogram.changed", "product.changed", "model.changed",
+  // "compliance.updated", "alert.raised", "alert.resolved", "alert.acknowledged", ...
+  std::string type;
   nlohmann::json payload;
   Timestamp created_at;
 };

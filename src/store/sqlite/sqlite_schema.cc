@@ -353,6 +353,99 @@ CREATE TABLE photos (
 );
 )sql";
 
+// Planogram compliance (src/analysis): planograms gain a store ('' = every store) and a version;
+// every change keeps a snapshot row in planogram_versions (no foreign key: snapshots outlive
+// their row); one compliance_results row per scan x planogram with the KPIs as columns and the
+// per-row results as JSON; alerts followed across scans. Portable SQL only (the PostgreSQL
+// backend creates the same tables; INTEGER PRIMARY KEY there is BIGINT GENERATED AS IDENTITY).
+constexpr const char* kComplianceTables = R"sql(
+ALTER TABLE planograms ADD COLUMN store TEXT NOT NULL DEFAULT '';
+ALTER TABLE planograms ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX planograms_shelf ON planograms(shelf_location, store);
+ALTER TABLE discrepancies ADD COLUMN store TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE planogram_versions (
+  id             INTEGER PRIMARY KEY,
+  planogram_id   INTEGER NOT NULL,
+  version        INTEGER NOT NULL,
+  action         TEXT NOT NULL,
+  planogram_name TEXT NOT NULL,
+  store          TEXT NOT NULL,
+  sku            TEXT NOT NULL,
+  product_name   TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  expected_count INTEGER NOT NULL,
+  x_position     DOUBLE PRECISION,
+  y_position     DOUBLE PRECISION,
+  meta_data      TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX planogram_versions_row ON planogram_versions(planogram_id, version);
+CREATE INDEX planogram_versions_name ON planogram_versions(planogram_name, version);
+INSERT INTO planogram_versions(planogram_id, version, action, planogram_name, store, sku,
+    product_name, shelf_location, expected_count, x_position, y_position, meta_data, created_at)
+  SELECT id, 1, 'created', planogram_name, store, sku, product_name, shelf_location,
+         expected_count, x_position, y_position, meta_data, updated_at FROM planograms;
+
+CREATE TABLE compliance_results (
+  id                INTEGER PRIMARY KEY,
+  scan_id           INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+  store             TEXT NOT NULL,
+  shelf_location    TEXT NOT NULL,
+  planogram_name    TEXT NOT NULL,
+  planogram_version INTEGER NOT NULL,
+  captured_at       INTEGER NOT NULL,
+  analysed_at       INTEGER NOT NULL,
+  compliant         INTEGER NOT NULL CHECK (compliant IN (0, 1)),
+  planned_units     INTEGER NOT NULL,
+  compliant_units   INTEGER NOT NULL,
+  stocked_skus      INTEGER NOT NULL,
+  present_skus      INTEGER NOT NULL,
+  out_of_stock_skus INTEGER NOT NULL,
+  gap_count         INTEGER NOT NULL,
+  facings           INTEGER NOT NULL,
+  gap_width         DOUBLE PRECISION NOT NULL,
+  row_width         DOUBLE PRECISION NOT NULL,
+  compliance_score  DOUBLE PRECISION,
+  availability      DOUBLE PRECISION,
+  out_of_stock_rate DOUBLE PRECISION,
+  gap_share         DOUBLE PRECISION,
+  detail            TEXT NOT NULL,
+  UNIQUE (scan_id, planogram_name)
+);
+CREATE INDEX compliance_results_time ON compliance_results(captured_at);
+CREATE INDEX compliance_results_store ON compliance_results(store, captured_at);
+CREATE INDEX compliance_results_shelf ON compliance_results(store, shelf_location, captured_at);
+
+CREATE TABLE alerts (
+  id               INTEGER PRIMARY KEY,
+  type             TEXT NOT NULL,
+  store            TEXT NOT NULL,
+  shelf_location   TEXT NOT NULL,
+  planogram_name   TEXT NOT NULL,
+  sku              TEXT NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('pending', 'open', 'acknowledged', 'resolved')),
+  scans            INTEGER NOT NULL,
+  first_seen_at    INTEGER NOT NULL,
+  last_seen_at     INTEGER NOT NULL,
+  first_scan_id    INTEGER NOT NULL,
+  last_scan_id     INTEGER NOT NULL,
+  raised_at        INTEGER,
+  resolved_at      INTEGER,
+  acknowledged_at  INTEGER,
+  resolved_scan_id INTEGER,
+  acknowledged_by  TEXT NOT NULL DEFAULT '',
+  note             TEXT NOT NULL DEFAULT '',
+  detail           TEXT NOT NULL DEFAULT '{}'
+);
+-- At most one unresolved alert per condition.
+CREATE UNIQUE INDEX alerts_active ON alerts(type, store, shelf_location, planogram_name, sku)
+  WHERE status <> 'resolved';
+CREATE INDEX alerts_shelf ON alerts(store, shelf_location, status);
+CREATE INDEX alerts_time ON alerts(first_seen_at);
+)sql";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "core tables", kCoreTables},
@@ -370,6 +463,7 @@ const std::vector<Migration>& Migrations() {
       {6, "accounts and audit log", kAccountTables},
       {7, "small event payloads", kSmallEventPayloads},
       {8, "photos kept in the database", kPhotoTable},
+      {9, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
   };
   return kAll;
 }

@@ -318,6 +318,7 @@ Result<Page<ScanRecord>> SqliteStore::ListScans(const ScanFilter& f, const PageR
   Where w;
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
+  if (f.image_path) w.Add("image_path = ?", {*f.image_path});
   if (f.start) w.Add("captured_at >= ?", {ToUnixMillis(*f.start)});
   if (f.end) w.Add("captured_at < ?", {ToUnixMillis(*f.end)});
   if (page.cursor) {
