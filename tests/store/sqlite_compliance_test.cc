@@ -255,7 +255,7 @@ TEST_P(ComplianceStore, RecordingWritesDiscrepanciesAndAlertEvents) {
   EXPECT_EQ(s->ListDiscrepancies(std::nullopt, std::nullopt, std::nullopt, 10)->size(), 1u);
   // The same condition cannot be open twice.
   w.alerts = {a};
-  EXPECT_FALSE(s->RecordCompliance(w).ok());
+  EXPECT_EQ(s->RecordCompliance(w).status().code(), Code::kConflict);
 
   auto open = s->ListAlerts({}, {});
   ASSERT_TRUE(open.ok());
