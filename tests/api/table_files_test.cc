@@ -20,7 +20,7 @@ TEST(ParseCsv, QuotesLineBreaksAndLineNumbers) {
   EXPECT_EQ((*r)[1].line, 2);
   EXPECT_EQ((*r)[2].fields[0], "multi\nline");
   EXPECT_EQ((*r)[2].line, 4);
-  EXPECT_EQ((*r)[2].fields[1], "'=1+1");     // not written by CsvField (unquoted): kept
+  EXPECT_EQ((*r)[2].fields[1], "=1+1");      // the apostrophe of neutralisation is dropped
   EXPECT_EQ((*r)[3].fields[0], "=SUM(A1)");  // CsvField's neutralisation undone
   EXPECT_EQ((*r)[3].line, 6);
   EXPECT_EQ(ParseCsv("a,b\"c\n").status().code(), Code::kInvalidArgument);

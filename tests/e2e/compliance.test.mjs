@@ -4,9 +4,10 @@
 // opens, is acknowledged, and resolves on a later scan.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARKNET, startServer, upload, getJson, fetch } from './helpers/server.mjs';
+import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson, fetch } from './helpers/server.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -168,4 +169,36 @@ test('compliance routes refuse bad input', async () => {
   assert.equal((await getJson(server.url, '/api/analyze', { method: 'POST' })).status, 422);
   assert.equal((await sendFile('/api/planograms/import', 'a,b\n', 'text/plain')).status, 415);
   assert.equal((await sendFile('/api/planograms/import', '[{"planogram_name": "x"}]', 'application/json')).status, 422);
+});
+
+test('visionstock planogram import refuses a bad file whole, imports a good one, exports it back', () => {
+  const dataDir = tempDir('vs-planogram-');
+  try {
+    const run = (...args) => spawnSync(binary(), ['planogram', ...args, '--data-dir', dataDir],
+      { env: cleanEnv(), encoding: 'utf8' });
+    const bad = join(dataDir, 'bad.csv');
+    writeFileSync(bad, 'planogram_name,sku,expected_count\nyard,A,1\nyard,B,-3\nyard,,2\n');
+    const refused = run('import', bad);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /line 3: negative expected_count/);
+    assert.match(refused.stderr, /line 4: missing field 'sku'/);
+    assert.equal(run('export').stdout.trim().split('\n').length, 1, 'nothing imported: the header only');
+
+    const good = join(dataDir, 'good.csv');
+    writeFileSync(good, PLAN_V1);
+    const imported = run('import', good);
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.match(imported.stdout, /imported 3 planogram rows/);
+    assert.match(imported.stdout, /yard: version 1/);
+    const exported = run('export', '--format', 'json');
+    assert.equal(exported.status, 0, exported.stderr);
+    const rows = JSON.parse(exported.stdout).planograms;
+    assert.deepEqual(rows.map((r) => r.sku).sort(), ['BIKE-1', 'CAT-1', 'DOG-1']);
+    const products = join(dataDir, 'products.csv');
+    writeFileSync(products, CATALOGUE);
+    assert.equal(run('import', products, '--what', 'products').status, 0);
+    assert.match(run('export', '--what', 'products').stdout, /bicycle,BIKE-1,Bicycle,Velo/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -187,9 +187,16 @@ TEST_P(ComplianceStore, HistoryEqualsSumsOfTheStoredResults) {
     EXPECT_EQ((*days)[i].compliant_units, sums.second);
     ++i;
   }
-  // Latest: one row per (store, shelf, planogram), the newest.
+  // Latest: one row per (store, shelf, planogram), the newest; the kept latest rows equal the
+  // plain query over the history (a time window takes that path).
   auto latest = s->LatestCompliance({});
   ASSERT_TRUE(latest.ok());
+  ComplianceFilter window;
+  window.start = FromUnixMillis(0);
+  auto plain = s->LatestCompliance(window);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_EQ(plain->size(), latest->size());
+  for (size_t k = 0; k < latest->size(); ++k) EXPECT_EQ((*plain)[k].id, (*latest)[k].id);
   EXPECT_LE(latest->size(), 4u);
   for (const auto& r : *latest) {
     ComplianceFilter same;

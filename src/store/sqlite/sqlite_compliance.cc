@@ -117,7 +117,17 @@ Status InsertResult(Connection* c, ComplianceResult* r) {
                                 k.out_of_stock_rate, k.gap_share, r->detail.dump())
                          .Run());
   r->id = c->LastInsertId();
-  return Status::Ok();
+  auto latest = c->Prepare(
+      "INSERT INTO compliance_latest(store, shelf_location, planogram_name, captured_at,"
+      " result_id) VALUES (?,?,?,?,?) ON CONFLICT (store, shelf_location, planogram_name)"
+      " DO UPDATE SET captured_at = excluded.captured_at, result_id = excluded.result_id"
+      " WHERE excluded.captured_at > compliance_latest.captured_at"
+      " OR (excluded.captured_at = compliance_latest.captured_at"
+      " AND excluded.result_id >= compliance_latest.result_id)");
+  if (!latest.ok()) return latest.status();
+  return latest
+      ->BindAll(r->store, r->shelf_location, r->planogram_name, ToUnixMillis(r->captured_at), r->id)
+      .Run();
 }
 
 Status ReplaceShelfDiscrepancies(Connection* c, const ComplianceWrite& w) {
@@ -259,9 +269,32 @@ Result<Page<ComplianceResult>> SqliteStore::ListComplianceResults(const Complian
 }
 
 Result<std::vector<ComplianceResult>> SqliteStore::LatestCompliance(const ComplianceFilter& f) {
-  Where w = ResultWhere(f);
   auto r = AcquireReader();
   if (!r.ok()) return r.status();
+  if (!f.start && !f.end && !f.scan_id) {
+    // The kept latest rows (compliance_latest), one per shelf and planogram.
+    Where w;
+    if (f.store) w.Add("l.store = ?", {*f.store});
+    if (f.shelf_location) w.Add("l.shelf_location = ?", {*f.shelf_location});
+    if (f.planogram_name) w.Add("l.planogram_name = ?", {*f.planogram_name});
+    std::string columns;
+    for (std::string_view rest = kResultColumns; !rest.empty();) {
+      const size_t comma = rest.find(',');
+      std::string_view col = rest.substr(0, comma);
+      while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
+      columns += (columns.empty() ? "c." : ", c.") + std::string(col);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    auto q =
+        (*r)->Prepare("SELECT " + columns +
+                      " FROM compliance_latest l JOIN compliance_results c ON c.id = l.result_id" +
+                      w.sql + " ORDER BY l.store, l.shelf_location, l.planogram_name");
+    if (!q.ok()) return q.status();
+    w.BindTo(&*q);
+    return Collect<ComplianceResult>(&*q, ResultFromRow);
+  }
+  // Within a time window: the newest matching row of each (store, shelf, planogram).
+  Where w = ResultWhere(f);
   // The newest (captured_at, id) of each (store, shelf, planogram) among the matching rows.
   const std::string inner = w.sql.empty() ? " WHERE " : w.sql + " AND ";
   auto q = (*r)->Prepare(

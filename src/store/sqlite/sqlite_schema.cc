@@ -414,8 +414,23 @@ CREATE TABLE compliance_results (
   UNIQUE (scan_id, planogram_name)
 );
 CREATE INDEX compliance_results_time ON compliance_results(captured_at);
-CREATE INDEX compliance_results_store ON compliance_results(store, captured_at);
-CREATE INDEX compliance_results_shelf ON compliance_results(store, shelf_location, captured_at);
+-- History per store and per shelf reads only these (covering) indexes, never the JSON detail.
+CREATE INDEX compliance_results_store ON compliance_results(store, captured_at, compliant,
+  planned_units, compliant_units, stocked_skus, present_skus, out_of_stock_skus, gap_count,
+  facings, gap_width, row_width);
+CREATE INDEX compliance_results_shelf ON compliance_results(store, shelf_location, captured_at,
+  compliant, planned_units, compliant_units, stocked_skus, present_skus, out_of_stock_skus,
+  gap_count, facings, gap_width, row_width);
+-- The newest result of each (store, shelf, planogram), kept with every write, so that the latest
+-- state costs one row per shelf whatever the length of the history.
+CREATE TABLE compliance_latest (
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  planogram_name TEXT NOT NULL,
+  captured_at    INTEGER NOT NULL,
+  result_id      INTEGER NOT NULL,
+  PRIMARY KEY (store, shelf_location, planogram_name)
+);
 
 CREATE TABLE alerts (
   id               INTEGER PRIMARY KEY,
