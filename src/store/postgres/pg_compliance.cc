@@ -17,6 +17,13 @@ constexpr const char* kResultColumns =
     " out_of_stock_skus, gap_count, facings, gap_width, row_width, compliance_score,"
     " availability, out_of_stock_rate, gap_share, detail";
 
+// kResultColumns of the table aliased "c".
+constexpr const char* kResultColumnsOfC =
+    "c.id, c.scan_id, c.store, c.shelf_location, c.planogram_name, c.planogram_version,"
+    " c.captured_at, c.analysed_at, c.compliant, c.planned_units, c.compliant_units,"
+    " c.stocked_skus, c.present_skus, c.out_of_stock_skus, c.gap_count, c.facings, c.gap_width,"
+    " c.row_width, c.compliance_score, c.availability, c.out_of_stock_rate, c.gap_share, c.detail";
+
 ComplianceResult ResultFromRow(const Rows& q, int i) {
   ComplianceResult r;
   r.id = q.Int(i, 0);
@@ -127,7 +134,16 @@ Status InsertResult(Conn* c, ComplianceResult* r) {
                  r->detail.dump()));
   if (!q.ok()) return q.status();
   r->id = q->Int(0, 0);
-  return Status::Ok();
+  // Keep the newest (captured_at, id) of the shelf and planogram.
+  return c->Run(
+      "INSERT INTO compliance_latest(store, shelf_location, planogram_name, captured_at,"
+      " result_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store, shelf_location, planogram_name)"
+      " DO UPDATE SET captured_at = excluded.captured_at, result_id = excluded.result_id"
+      " WHERE excluded.captured_at > compliance_latest.captured_at"
+      " OR (excluded.captured_at = compliance_latest.captured_at"
+      " AND excluded.result_id >= compliance_latest.result_id)",
+      Params::Of(r->store, r->shelf_location, r->planogram_name, ToUnixMillis(r->captured_at),
+                 r->id));
 }
 
 Status ReplaceShelfDiscrepancies(Conn* c, const ComplianceWrite& w) {
@@ -257,6 +273,21 @@ Result<Page<ComplianceResult>> PgStore::ListComplianceResults(const ComplianceFi
 }
 
 Result<std::vector<ComplianceResult>> PgStore::LatestCompliance(const ComplianceFilter& f) {
+  if (!f.start && !f.end && !f.scan_id) {
+    // The kept latest rows (compliance_latest), one per shelf and planogram.
+    Where l;
+    if (f.store) l.Add("l.store = ?", Params::Of(*f.store));
+    if (f.shelf_location) l.Add("l.shelf_location = ?", Params::Of(*f.shelf_location));
+    if (f.planogram_name) l.Add("l.planogram_name = ?", Params::Of(*f.planogram_name));
+    const std::string sql =
+        std::string("SELECT ") + kResultColumnsOfC +
+        " FROM compliance_latest l JOIN compliance_results c ON c.id = l.result_id" + l.sql +
+        " ORDER BY l.store COLLATE \"C\", l.shelf_location COLLATE \"C\","
+        " l.planogram_name COLLATE \"C\"";
+    return Read<std::vector<ComplianceResult>>(
+        [&](Conn* c) { return QueryAll<ComplianceResult>(c, sql, l.args, ResultFromRow); });
+  }
+  // Within a time window: the newest matching row of each (store, shelf, planogram).
   Where w = ResultWhere(f);
   // The newest (captured_at, id) of each (store, shelf, planogram) among the matching rows.
   Params p = w.args;
