@@ -224,6 +224,9 @@ int Run(int argc, char** argv) {
   Opt(planogram_cmd, "what", planogram.what, "planograms or products")
       ->check(CLI::IsMember({"planograms", "products"}));
   Opt(planogram_cmd, "data-dir", planogram.data_dir, "folder of the database");
+  Opt(planogram_cmd, "db", planogram.db,
+      "database URL: postgresql://user@host/db, sqlite:PATH, or empty for "
+      "<data-dir>/visionstock.db");
 
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
