@@ -298,6 +298,9 @@ int Run(int argc, char** argv) {
   Opt(planogram_cmd, "what", planogram.what, "planograms or products")
       ->check(CLI::IsMember({"planograms", "products"}));
   Opt(planogram_cmd, "data-dir", planogram.data_dir, "folder of the database");
+  Opt(planogram_cmd, "db", planogram.db,
+      "database URL: postgresql://user@host/db, sqlite:PATH, or empty for "
+      "<data-dir>/visionstock.db");
 
   CLI::App* version_cmd = app.add_subcommand("version", "print the version");
 
@@ -322,7 +325,6 @@ int Run(int argc, char** argv) {
 
   if (evaluate_cmd->parsed()) return RunEvaluate(evaluate);
   if (legacy_cmd->parsed()) return RunImportLegacy(legacy);
-
   if (planogram_cmd->parsed()) return RunPlanogram(planogram);
   if (demo_cmd->parsed()) return RunDemo(demo);
   if (version_cmd->parsed()) {

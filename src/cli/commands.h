@@ -112,6 +112,7 @@ int RunImportLegacy(const ImportLegacyOptions& options);
 // `planogram import FILE` / `planogram export`: planogram files on the data folder's store.
 struct PlanogramOptions {
   std::string data_dir = "./data";
+  std::string db;                   // database URL; empty: SQLite in data_dir
   std::string action;               // import, export
   std::string file;                 // import: the file; export: the output ("" or "-" = stdout)
   std::string format;               // csv or json; "" = from the file name (import) or csv (export)

@@ -96,8 +96,8 @@ int Export(store::Store& store, const PlanogramOptions& o) {
 int RunPlanogram(const PlanogramOptions& o) {
   if (o.action == "import" && o.file.empty()) return Fail("planogram import: a FILE is needed", 2);
   std::error_code ec;
-  std::filesystem::create_directories(o.data_dir, ec);
-  auto store = store::Open({.data_dir = o.data_dir});
+  if (o.db.empty()) std::filesystem::create_directories(o.data_dir, ec);
+  auto store = store::Open({.url = o.db, .data_dir = o.data_dir});
   if (!store.ok()) return Fail(store.status().message());
   return o.action == "import" ? Import(**store, o) : Export(**store, o);
 }

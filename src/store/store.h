@@ -130,48 +130,51 @@ class Store {
   virtual Result<int64_t> DeleteOrphanPhotos(Timestamp before) = 0;
 
   // --- planogram compliance: versions, imports, results, history, alerts ---------------------
-  // Backends that do not implement this group answer NotImplemented (the SQLite store does).
+  // Both backends implement this group with the same results, codes, events and ordering; the
+  // rules that are not SQL live in store/compliance_rules.h.
 
   // A page of planogram rows in id order; `page.cursor` is the next_cursor of the previous page.
   virtual Result<Page<Planogram>> ListPlanogramPage(const PlanogramFilter& filter,
-                                                    const PageRequest& page);
+                                                    const PageRequest& page) = 0;
   // Every snapshot of row `planogram_id`, oldest first; NotFound when it never existed.
-  virtual Result<std::vector<PlanogramVersion>> ListPlanogramVersions(Id planogram_id);
+  virtual Result<std::vector<PlanogramVersion>> ListPlanogramVersions(Id planogram_id) = 0;
   // The rows of `planogram_name` as they were at `version` (0 = the current version), in id
   // order; NotFound when the planogram or that version does not exist.
   virtual Result<std::vector<Planogram>> PlanogramAtVersion(const std::string& planogram_name,
-                                                            int version);
+                                                            int version) = 0;
   // The current version of `planogram_name` (0 when it has none).
-  virtual Result<int> PlanogramVersionOf(const std::string& planogram_name);
+  virtual Result<int> PlanogramVersionOf(const std::string& planogram_name) = 0;
   // Replaces, in one transaction, every row of each (planogram_name, store) present in `rows`
   // with the rows given; each planogram named gets one new version. Commits one
   // "planogram.changed" event (action "imported"). InvalidValue for an invalid row.
-  virtual Result<PlanogramImportResult> ImportPlanograms(const std::vector<Planogram>& rows);
+  virtual Result<PlanogramImportResult> ImportPlanograms(const std::vector<Planogram>& rows) = 0;
   // Upserts every product (as UpsertProduct) in one transaction, all or nothing, with one
   // "product.changed" event (action "imported"). Returns the stored catalogue.
-  virtual Result<std::vector<Product>> ImportProducts(const std::vector<Product>& products);
+  virtual Result<std::vector<Product>> ImportProducts(const std::vector<Product>& products) = 0;
 
   // Commits a scan's results, the discrepancies that replace those of its planograms on its
   // shelf, and its alert changes, with one "compliance.updated" event and one "alert.raised" /
   // "alert.resolved" event per alert entering "open" / "resolved". Returns the stored results.
-  virtual Result<std::vector<ComplianceResult>> RecordCompliance(const ComplianceWrite& write);
-  virtual Result<ComplianceResult> GetComplianceResult(Id id);
+  virtual Result<std::vector<ComplianceResult>> RecordCompliance(const ComplianceWrite& write) = 0;
+  virtual Result<ComplianceResult> GetComplianceResult(Id id) = 0;
   // Newest first (captured_at, then id). InvalidValue for a malformed cursor.
   virtual Result<Page<ComplianceResult>> ListComplianceResults(const ComplianceFilter& filter,
-                                                               const PageRequest& page);
+                                                               const PageRequest& page) = 0;
   // The newest result of each (store, shelf_location, planogram_name) matching the filter, by
   // store, shelf and planogram name.
-  virtual Result<std::vector<ComplianceResult>> LatestCompliance(const ComplianceFilter& filter);
+  virtual Result<std::vector<ComplianceResult>> LatestCompliance(
+      const ComplianceFilter& filter) = 0;
   // KPI sums per UTC hour or day of captured_at, oldest first (buckets without results absent).
   virtual Result<std::vector<ComplianceBucket>> ComplianceHistory(const ComplianceFilter& filter,
-                                                                  Granularity granularity);
+                                                                  Granularity granularity) = 0;
 
   // Newest first (first_seen_at, then id). InvalidValue for a malformed cursor or status.
-  virtual Result<Page<Alert>> ListAlerts(const AlertFilter& filter, const PageRequest& page);
-  virtual Result<Alert> GetAlert(Id id);
+  virtual Result<Page<Alert>> ListAlerts(const AlertFilter& filter, const PageRequest& page) = 0;
+  virtual Result<Alert> GetAlert(Id id) = 0;
   // Marks an open alert acknowledged by `who` with `note`, with an "alert.acknowledged" event.
   // NotFound for no such (or a pending) alert; Conflict when it is not open.
-  virtual Result<Alert> AcknowledgeAlert(Id id, const std::string& who, const std::string& note);
+  virtual Result<Alert> AcknowledgeAlert(Id id, const std::string& who,
+                                         const std::string& note) = 0;
   // --- webhooks and their outbox (src/webhooks) ---------------------------------------------
   // These commit no Event (deliveries must not cause deliveries; secrets stay out of events).
   // InvalidValue for an empty url or event type list. Sets since_event_id and created_at.

@@ -1,17 +1,15 @@
-// The compliance service on a real SQLite store: planogram rows (slots, settings overrides,
-// store scoping) -> engine -> stored results, discrepancies and alerts; the bounded queue.
+// The compliance service on a real store (SQLite and PostgreSQL): planogram rows (slots, settings
+// overrides, store scoping) -> engine -> stored results, discrepancies and alerts; the bounded
+// queue.
 #include "analysis/analyzer.h"
 
 #include <gtest/gtest.h>
 
-#include "../store/test_util.h"
+#include "../store/backends.h"
 #include "analysis/inputs.h"
 
 namespace vs::analysis {
 namespace {
-
-using store::testing::MustOpen;
-using store::testing::TempDir;
 
 store::Planogram Row(const std::string& sku, int expected,
                      nlohmann::json meta = nlohmann::json::object(), const std::string& store = "",
@@ -37,10 +35,12 @@ store::NewDetection Box(const std::string& cls, double x, double conf = 0.9) {
   return d;
 }
 
-class AnalyzerTest : public ::testing::Test {
+class AnalyzerTest : public store::testing::BackendTest {
  protected:
   void SetUp() override {
-    store_ = MustOpen(dir_.File("db"));
+    BackendTest::SetUp();
+    if (HasFatalFailure()) return;
+    store_ = OpenStore();
     ASSERT_TRUE(store_);
   }
   store::Id AddScan(const std::string& store, std::vector<store::NewDetection> dets,
@@ -49,11 +49,10 @@ class AnalyzerTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? s->id : 0;
   }
-  TempDir dir_;
   std::unique_ptr<store::Store> store_;
 };
 
-TEST_F(AnalyzerTest, SlotsStatusesDiscrepanciesAndAlerts) {
+TEST_P(AnalyzerTest, SlotsStatusesDiscrepanciesAndAlerts) {
   // Two slots side by side; the right one holds the wrong product.
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, {{"slot", {0.0, 0.3, 0.25, 0.7}}})).ok());
   ASSERT_TRUE(store_->CreatePlanogram(Row("FANTA", 1, {{"slot", {0.25, 0.3, 0.5, 0.7}}})).ok());
@@ -105,7 +104,7 @@ TEST_F(AnalyzerTest, SlotsStatusesDiscrepanciesAndAlerts) {
   EXPECT_TRUE(store_->ListAlerts({.statuses = {"open"}}, {})->items.empty());
 }
 
-TEST_F(AnalyzerTest, CountedConfidenceDefaultsToTheModelThresholdAndPlanogramsOverrideIt) {
+TEST_P(AnalyzerTest, CountedConfidenceDefaultsToTheModelThresholdAndPlanogramsOverrideIt) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1)).ok());
   const store::Id scan = AddScan("north", {Box("COLA", 0.5, 0.4)});
   Analyzer strict(store_.get(), {.model_confidence_threshold = 0.5});
@@ -130,7 +129,7 @@ TEST_F(AnalyzerTest, CountedConfidenceDefaultsToTheModelThresholdAndPlanogramsOv
   EXPECT_EQ(c->results[0].planogram_version, 2);
 }
 
-TEST_F(AnalyzerTest, ShelfPlanogramsAreThoseOfTheScansStoreOrEveryStore) {
+TEST_P(AnalyzerTest, ShelfPlanogramsAreThoseOfTheScansStoreOrEveryStore) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, nlohmann::json::object(), "")).ok());
   store::Planogram south = Row("FANTA", 1, nlohmann::json::object(), "south");
   south.planogram_name = "south-only";
@@ -147,7 +146,7 @@ TEST_F(AnalyzerTest, ShelfPlanogramsAreThoseOfTheScansStoreOrEveryStore) {
             Code::kNotFound);
 }
 
-TEST_F(AnalyzerTest, BadInputIsRefusedAndNothingIsStored) {
+TEST_P(AnalyzerTest, BadInputIsRefusedAndNothingIsStored) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, {{"slot", {0.1, 0.2}}})).ok());
   Analyzer analyzer(store_.get(), {});
   auto r = analyzer.AnalyzeScan(AddScan("north", {Box("COLA", 0.5)}));
@@ -162,7 +161,7 @@ TEST_F(AnalyzerTest, BadInputIsRefusedAndNothingIsStored) {
   EXPECT_TRUE(none->results.empty());
 }
 
-TEST_F(AnalyzerTest, QueueAnalysesCommittedScansAndDropsWhenFull) {
+TEST_P(AnalyzerTest, QueueAnalysesCommittedScansAndDropsWhenFull) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1)).ok());
   Analyzer analyzer(store_.get(), {});
   AnalysisQueue queue(&analyzer, /*capacity=*/1);
@@ -184,6 +183,8 @@ TEST_F(AnalyzerTest, QueueAnalysesCommittedScansAndDropsWhenFull) {
   queue.Stop();
   EXPECT_FALSE(queue.Enqueue(a));
 }
+
+VS_STORE_BACKENDS(AnalyzerTest);
 
 TEST(Inputs, GroupsRowsBySlotPositionAndExtent) {
   std::vector<store::Planogram> rows;

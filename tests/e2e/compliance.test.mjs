@@ -8,10 +8,18 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson, fetch } from './helpers/server.mjs';
+import { startPostgres } from './helpers/postgres.mjs';
+
+// VS_E2E_BACKEND=postgres runs every test on fresh databases of the test's own PostgreSQL.
+const onPostgres = process.env.VS_E2E_BACKEND === 'postgres';
+const dbArgs = async () => (onPostgres ? ['--db', await (await startPostgres()).freshDatabase()] : []);
 
 let server;
-before(async () => { server = await startServer(); });
-after(async () => { await server.stop(); });
+before(async () => { server = await startServer({ args: await dbArgs() }); });
+after(async () => {
+  await server.stop();
+  if (onPostgres) (await startPostgres()).stop(); // lets this process end
+});
 
 const sendFile = (path, body, type = 'text/csv') => getJson(server.url, path, {
   method: 'POST', body, headers: { 'Content-Type': type },
@@ -171,10 +179,11 @@ test('compliance routes refuse bad input', async () => {
   assert.equal((await sendFile('/api/planograms/import', '[{"planogram_name": "x"}]', 'application/json')).status, 422);
 });
 
-test('visionstock planogram import refuses a bad file whole, imports a good one, exports it back', () => {
+test('visionstock planogram import refuses a bad file whole, imports a good one, exports it back', async () => {
   const dataDir = tempDir('vs-planogram-');
+  const db = await dbArgs();
   try {
-    const run = (...args) => spawnSync(binary(), ['planogram', ...args, '--data-dir', dataDir],
+    const run = (...args) => spawnSync(binary(), ['planogram', ...args, '--data-dir', dataDir, ...db],
       { env: cleanEnv(), encoding: 'utf8' });
     const bad = join(dataDir, 'bad.csv');
     writeFileSync(bad, 'planogram_name,sku,expected_count\nyard,A,1\nyard,B,-3\nyard,,2\n');

@@ -161,6 +161,56 @@ class CountingStore final : public store::Store {
       store::Id id, const std::optional<std::string>& status, int limit) override {
     return inner_.ListWebhookDeliveries(id, status, limit);
   }
+  Result<store::Page<store::Planogram>> ListPlanogramPage(const store::PlanogramFilter& f,
+                                                          const store::PageRequest& p) override {
+    return inner_.ListPlanogramPage(f, p);
+  }
+  Result<std::vector<store::PlanogramVersion>> ListPlanogramVersions(store::Id id) override {
+    return inner_.ListPlanogramVersions(id);
+  }
+  Result<std::vector<store::Planogram>> PlanogramAtVersion(const std::string& name,
+                                                           int version) override {
+    return inner_.PlanogramAtVersion(name, version);
+  }
+  Result<int> PlanogramVersionOf(const std::string& name) override {
+    return inner_.PlanogramVersionOf(name);
+  }
+  Result<store::PlanogramImportResult> ImportPlanograms(
+      const std::vector<store::Planogram>& rows) override {
+    return inner_.ImportPlanograms(rows);
+  }
+  Result<std::vector<store::Product>> ImportProducts(
+      const std::vector<store::Product>& products) override {
+    return inner_.ImportProducts(products);
+  }
+  Result<std::vector<store::ComplianceResult>> RecordCompliance(
+      const store::ComplianceWrite& w) override {
+    return inner_.RecordCompliance(w);
+  }
+  Result<store::ComplianceResult> GetComplianceResult(store::Id id) override {
+    return inner_.GetComplianceResult(id);
+  }
+  Result<store::Page<store::ComplianceResult>> ListComplianceResults(
+      const store::ComplianceFilter& f, const store::PageRequest& p) override {
+    return inner_.ListComplianceResults(f, p);
+  }
+  Result<std::vector<store::ComplianceResult>> LatestCompliance(
+      const store::ComplianceFilter& f) override {
+    return inner_.LatestCompliance(f);
+  }
+  Result<std::vector<store::ComplianceBucket>> ComplianceHistory(const store::ComplianceFilter& f,
+                                                                 store::Granularity g) override {
+    return inner_.ComplianceHistory(f, g);
+  }
+  Result<store::Page<store::Alert>> ListAlerts(const store::AlertFilter& f,
+                                               const store::PageRequest& p) override {
+    return inner_.ListAlerts(f, p);
+  }
+  Result<store::Alert> GetAlert(store::Id id) override { return inner_.GetAlert(id); }
+  Result<store::Alert> AcknowledgeAlert(store::Id id, const std::string& who,
+                                        const std::string& note) override {
+    return inner_.AcknowledgeAlert(id, who, note);
+  }
 
  private:
   store::Store& inner_;

@@ -108,6 +108,50 @@ class MemoryEventStore final : public store::Store {
   Result<std::string> GetPhoto(const std::string&) override { return No(); }
   Status DeletePhoto(const std::string&) override { return No(); }
   Result<int64_t> DeleteOrphanPhotos(Timestamp) override { return No(); }
+  Result<store::Page<store::Planogram>> ListPlanogramPage(const store::PlanogramFilter&,
+                                                          const store::PageRequest&) override {
+    return No();
+  }
+  Result<std::vector<store::PlanogramVersion>> ListPlanogramVersions(store::Id) override {
+    return No();
+  }
+  Result<std::vector<store::Planogram>> PlanogramAtVersion(const std::string&, int) override {
+    return No();
+  }
+  Result<int> PlanogramVersionOf(const std::string&) override { return No(); }
+  Result<store::PlanogramImportResult> ImportPlanograms(
+      const std::vector<store::Planogram>&) override {
+    return No();
+  }
+  Result<std::vector<store::Product>> ImportProducts(const std::vector<store::Product>&) override {
+    return No();
+  }
+  Result<std::vector<store::ComplianceResult>> RecordCompliance(
+      const store::ComplianceWrite&) override {
+    return No();
+  }
+  Result<store::ComplianceResult> GetComplianceResult(store::Id) override { return No(); }
+  Result<store::Page<store::ComplianceResult>> ListComplianceResults(
+      const store::ComplianceFilter&, const store::PageRequest&) override {
+    return No();
+  }
+  Result<std::vector<store::ComplianceResult>> LatestCompliance(
+      const store::ComplianceFilter&) override {
+    return No();
+  }
+  Result<std::vector<store::ComplianceBucket>> ComplianceHistory(const store::ComplianceFilter&,
+                                                                 store::Granularity) override {
+    return No();
+  }
+  Result<store::Page<store::Alert>> ListAlerts(const store::AlertFilter&,
+                                               const store::PageRequest&) override {
+    return No();
+  }
+  Result<store::Alert> GetAlert(store::Id) override { return No(); }
+  Result<store::Alert> AcknowledgeAlert(store::Id, const std::string&,
+                                        const std::string&) override {
+    return No();
+  }
 
  private:
   static Status No() { return Status::Unavailable("the memory event store keeps only events"); }

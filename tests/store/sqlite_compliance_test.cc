@@ -1,20 +1,20 @@
-// The compliance group of the SQLite store: planogram versions and imports, results with their
-// history buckets (held equal to sums over the stored rows), latest state, discrepancies written
-// with results, and alert writes with their events.
+// The compliance group of the store, on every backend: planogram versions and imports, results with
+// their history buckets (held equal to sums over the stored rows), latest state, discrepancies
+// written with results, and alert writes with their events.
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
+#include <thread>
 
-#include "store/sqlite/sqlite.h"
-#include "test_util.h"
+#include "backends.h"
 
 namespace vs::store {
 namespace {
 
-using testing::MustOpen;
-using testing::QueryInt;
 using testing::Scan;
-using testing::TempDir;
+
+class ComplianceStore : public testing::BackendTest {};
 
 Planogram Row(const std::string& name, const std::string& sku, int expected,
               const std::string& shelf = "A1", const std::string& store = "") {
@@ -46,9 +46,9 @@ ComplianceResult MakeResult(const std::string& store, const std::string& shelf, 
   return r;
 }
 
-TEST(SqliteCompliance, EditsCreateVersionsAndOldVersionsStayReadable) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, EditsCreateVersionsAndOldVersionsStayReadable) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   auto a = s->CreatePlanogram(Row("summer", "A", 3));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->version, 1);
@@ -87,9 +87,9 @@ TEST(SqliteCompliance, EditsCreateVersionsAndOldVersionsStayReadable) {
   EXPECT_EQ(gone->back().action, "deleted");
 }
 
-TEST(SqliteCompliance, StoreFilterMatchesTheStoreAndEveryStoreRows) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, StoreFilterMatchesTheStoreAndEveryStoreRows) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->CreatePlanogram(Row("p", "A", 1, "A1", "")).ok());
   ASSERT_TRUE(s->CreatePlanogram(Row("p", "B", 1, "A1", "north")).ok());
   ASSERT_TRUE(s->CreatePlanogram(Row("p", "C", 1, "A1", "south")).ok());
@@ -102,9 +102,9 @@ TEST(SqliteCompliance, StoreFilterMatchesTheStoreAndEveryStoreRows) {
   EXPECT_EQ((*rows)[1].sku, "B");
 }
 
-TEST(SqliteCompliance, ImportReplacesWholePlanogramsOrNothing) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, ImportReplacesWholePlanogramsOrNothing) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->CreatePlanogram(Row("p", "OLD", 1)).ok());
   ASSERT_TRUE(s->CreatePlanogram(Row("q", "KEEP", 1)).ok());
   auto bad = s->ImportPlanograms({Row("p", "A", 1), Row("p", "B", -1)});
@@ -134,9 +134,9 @@ TEST(SqliteCompliance, ImportReplacesWholePlanogramsOrNothing) {
   EXPECT_GT(second->items[0].id, first->items[1].id);
 }
 
-TEST(SqliteCompliance, ProductImportIsAllOrNothing) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, ProductImportIsAllOrNothing) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   ASSERT_TRUE(s->UpsertProduct({0, "dog", "D-1", "Dog", "Acme"}).ok());
   auto clash = s->ImportProducts({{0, "cat", "C-1", "", ""}, {0, "cow", "D-1", "", ""}});
   EXPECT_EQ(clash.status().code(), Code::kConflict);
@@ -148,9 +148,9 @@ TEST(SqliteCompliance, ProductImportIsAllOrNothing) {
 }
 
 // History buckets equal plain sums over the stored rows, on random results.
-TEST(SqliteCompliance, HistoryEqualsSumsOfTheStoredResults) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, HistoryEqualsSumsOfTheStoredResults) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   std::mt19937 rng(7);
   const int64_t t0 = 1'700'000'000'000;
   std::map<int64_t, std::pair<int64_t, int64_t>>
@@ -208,9 +208,9 @@ TEST(SqliteCompliance, HistoryEqualsSumsOfTheStoredResults) {
   }
 }
 
-TEST(SqliteCompliance, RecordingWritesDiscrepanciesAndAlertEvents) {
-  TempDir dir;
-  auto s = MustOpen(dir.File("db"));
+TEST_P(ComplianceStore, RecordingWritesDiscrepanciesAndAlertEvents) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
   std::vector<Event> events;
   s->SetCommitListener([&](const Event& e) { events.push_back(e); });
   auto row = s->CreatePlanogram(Row("p", "A", 2));
@@ -262,7 +262,7 @@ TEST(SqliteCompliance, RecordingWritesDiscrepanciesAndAlertEvents) {
   EXPECT_EQ(s->ListDiscrepancies(std::nullopt, std::nullopt, std::nullopt, 10)->size(), 1u);
   // The same condition cannot be open twice.
   w.alerts = {a};
-  EXPECT_FALSE(s->RecordCompliance(w).ok());
+  EXPECT_EQ(s->RecordCompliance(w).status().code(), Code::kConflict);
 
   auto open = s->ListAlerts({}, {});
   ASSERT_TRUE(open.ok());
@@ -288,8 +288,67 @@ TEST(SqliteCompliance, RecordingWritesDiscrepanciesAndAlertEvents) {
   resolved.statuses = {"resolved"};
   EXPECT_EQ(s->ListAlerts(resolved, {})->items.size(), 1u);
   EXPECT_EQ(s->ListAlerts({.statuses = {"closed"}}, {}).status().code(), Code::kInvalidValue);
-  EXPECT_EQ(QueryInt(dir.File("db"), "SELECT COUNT(*) FROM compliance_results"), 1);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM compliance_results"), 1);
 }
+
+// Two instances changing the same planogram at once (two servers on one database) still number
+// its versions one after the other: every change gets its own version, none is lost.
+TEST_P(ComplianceStore, ConcurrentChangesFromTwoInstancesGetDistinctVersions) {
+  auto one = OpenStore();
+  auto two = OpenStore();
+  ASSERT_TRUE(one && two);
+  constexpr int kEach = 15;
+  std::vector<int> versions[2];
+  auto writer = [&](Store* s, std::vector<int>* out) {
+    const std::string store = out == &versions[0] ? "n" : "s";
+    for (int i = 0; i < kEach; ++i) {
+      if (i % 5 == 4) {  // an import of this instance's store rows now and then
+        auto r = s->ImportPlanograms({Row("p", "I" + std::to_string(i), 1, "A1", store)});
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        out->push_back(r->versions.at("p"));
+      } else {
+        auto r = s->CreatePlanogram(Row("p", "S" + std::to_string(i), 1));
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        out->push_back(r->version);
+      }
+    }
+  };
+  std::thread a(writer, one.get(), &versions[0]);
+  std::thread b(writer, two.get(), &versions[1]);
+  a.join();
+  b.join();
+  std::set<int> all(versions[0].begin(), versions[0].end());
+  all.insert(versions[1].begin(), versions[1].end());
+  EXPECT_EQ(all.size(), 2u * kEach);
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), 2 * kEach);
+  EXPECT_EQ(*one->PlanogramVersionOf("p"), 2 * kEach);
+}
+
+// Latest results and alerts order text by bytes on every backend (as SQLite compares), not by
+// a locale's collation.
+TEST_P(ComplianceStore, LatestResultsAreInByteOrderOfStoreNames) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  int64_t ms = 1'700'000'000'000;
+  for (const std::string store : {"b", "B", "a", "_x"}) {
+    auto scan = s->InsertScan(Scan(store, "A1", ++ms, {}));
+    ASSERT_TRUE(scan.ok());
+    ComplianceWrite w;
+    w.scan_id = scan->id;
+    w.store = store;
+    w.shelf_location = "A1";
+    w.results = {MakeResult(store, "A1", ms, 2, 1)};
+    ASSERT_TRUE(s->RecordCompliance(w).ok());
+  }
+  auto latest = s->LatestCompliance({});
+  ASSERT_TRUE(latest.ok());
+  std::vector<std::string> stores;
+  for (const auto& r : *latest) stores.push_back(r.store);
+  EXPECT_EQ(stores, (std::vector<std::string>{"B", "_x", "a", "b"}));
+}
+
+VS_STORE_BACKENDS(ComplianceStore);
 
 }  // namespace
 }  // namespace vs::store

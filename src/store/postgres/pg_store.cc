@@ -285,6 +285,7 @@ Result<Page<ScanRecord>> PgStore::ListScans(const ScanFilter& f, const PageReque
   Where w;
   if (f.store) w.Add("store = ?", Params::Of(*f.store));
   if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
+  if (f.image_path) w.Add("image_path = ?", Params::Of(*f.image_path));
   if (f.start) w.Add("captured_at >= ?", Params::Of(ToUnixMillis(*f.start)));
   if (f.end) w.Add("captured_at < ?", Params::Of(ToUnixMillis(*f.end)));
   if (page.cursor) {

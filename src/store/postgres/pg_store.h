@@ -76,6 +76,15 @@ class PgStore final : public Store {
   Result<Planogram> UpdatePlanogram(const Planogram& p) override;
   Status DeletePlanogram(Id id) override;
 
+  Result<Page<Planogram>> ListPlanogramPage(const PlanogramFilter& filter,
+                                            const PageRequest& page) override;
+  Result<std::vector<PlanogramVersion>> ListPlanogramVersions(Id planogram_id) override;
+  Result<std::vector<Planogram>> PlanogramAtVersion(const std::string& planogram_name,
+                                                    int version) override;
+  Result<int> PlanogramVersionOf(const std::string& planogram_name) override;
+  Result<PlanogramImportResult> ImportPlanograms(const std::vector<Planogram>& rows) override;
+  Result<std::vector<Product>> ImportProducts(const std::vector<Product>& products) override;
+
   Result<std::vector<ModelVersion>> ListModels() override;
   Result<ModelVersion> GetModel(Id id) override;
   Result<ModelVersion> UpsertModel(const ModelVersion& m) override;
@@ -87,6 +96,17 @@ class PgStore final : public Store {
   Result<std::vector<Discrepancy>> ListDiscrepancies(
       const std::optional<std::string>& planogram_name, const std::optional<std::string>& sku,
       const std::optional<std::string>& type, int limit) override;
+
+  Result<std::vector<ComplianceResult>> RecordCompliance(const ComplianceWrite& write) override;
+  Result<ComplianceResult> GetComplianceResult(Id id) override;
+  Result<Page<ComplianceResult>> ListComplianceResults(const ComplianceFilter& filter,
+                                                       const PageRequest& page) override;
+  Result<std::vector<ComplianceResult>> LatestCompliance(const ComplianceFilter& filter) override;
+  Result<std::vector<ComplianceBucket>> ComplianceHistory(const ComplianceFilter& filter,
+                                                          Granularity granularity) override;
+  Result<Page<Alert>> ListAlerts(const AlertFilter& filter, const PageRequest& page) override;
+  Result<Alert> GetAlert(Id id) override;
+  Result<Alert> AcknowledgeAlert(Id id, const std::string& who, const std::string& note) override;
 
   Result<User> CreateUser(const User& user) override;
   Result<std::vector<User>> ListUsers() override;

@@ -1,6 +1,7 @@
 // SqliteStore: product catalogue, planograms and discrepancies.
 #include <map>
 
+#include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/json.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -53,14 +54,6 @@ Discrepancy DiscrepancyFromRow(const Stmt& q) {
   d.created_at = FromUnixMillis(q.Int(9));
   d.store = q.Text(10);
   return d;
-}
-
-Status ValidatePlanogram(const Planogram& p) {
-  if (p.planogram_name.empty()) return Status::InvalidValue("planogram_name is required");
-  if (p.sku.empty()) return Status::InvalidValue("sku is required");
-  if (p.expected_count < 0) return Status::InvalidValue("expected_count must not be negative");
-  if (!p.meta_data.is_object()) return Status::InvalidValue("meta_data must be a JSON object");
-  return Status::Ok();
 }
 
 Status CheckLimit(int limit) {
@@ -353,9 +346,7 @@ Result<std::vector<Discrepancy>> SqliteStore::ListDiscrepancies(
 
 Result<Page<Planogram>> SqliteStore::ListPlanogramPage(const PlanogramFilter& f,
                                                        const PageRequest& page) {
-  if (page.limit < 1 || page.limit > 1000) {
-    return Status::InvalidValue("limit must be between 1 and 1000");
-  }
+  VS_RETURN_IF_ERROR(CheckCompliancePage(page));
   Where w;
   if (f.planogram_name) w.Add("planogram_name = ?", {*f.planogram_name});
   if (f.sku) w.Add("sku = ?", {*f.sku});
@@ -445,11 +436,7 @@ Result<std::vector<Planogram>> SqliteStore::PlanogramAtVersion(const std::string
 }
 
 Result<PlanogramImportResult> SqliteStore::ImportPlanograms(const std::vector<Planogram>& rows) {
-  if (rows.empty()) return Status::InvalidValue("no planogram rows to import");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Status s = ValidatePlanogram(rows[i]);
-    if (!s.ok()) return Status::InvalidValue("row " + std::to_string(i + 1) + ": " + s.message());
-  }
+  VS_RETURN_IF_ERROR(ValidatePlanogramImport(rows));
   return Mutate<PlanogramImportResult>(
       [&](Connection* c, Event* event) -> Result<PlanogramImportResult> {
         PlanogramImportResult out;
@@ -486,25 +473,13 @@ Result<PlanogramImportResult> SqliteStore::ImportPlanograms(const std::vector<Pl
           VS_RETURN_IF_ERROR(SnapshotPlanogram(c, row, row.version, "imported"));
           ++out.rows;
         }
-        nlohmann::json names = nlohmann::json::array();
-        for (const auto& [name, v] : out.versions) names.push_back(name);
-        VS_RETURN_IF_ERROR(
-            AppendEvent(c, "planogram.changed",
-                        {{"planogram_id", nullptr},
-                         {"action", "imported"},
-                         {"planogram_name", names.size() == 1 ? names[0] : nlohmann::json(nullptr)},
-                         {"planogram_names", names}},
-                        event));
+        VS_RETURN_IF_ERROR(AppendEvent(c, "planogram.changed", PlanogramImportPayload(out), event));
         return out;
       });
 }
 
 Result<std::vector<Product>> SqliteStore::ImportProducts(const std::vector<Product>& products) {
-  if (products.empty()) return Status::InvalidValue("no products to import");
-  for (const Product& p : products) {
-    if (p.class_name.empty()) return Status::InvalidValue("class_name is required");
-    if (p.sku.empty()) return Status::InvalidValue("sku is required");
-  }
+  VS_RETURN_IF_ERROR(ValidateProductImport(products));
   auto stored = Mutate<bool>([&](Connection* c, Event* event) -> Result<bool> {
     auto owner = c->Prepare("SELECT class_name FROM products WHERE sku = ?");
     if (!owner.ok()) return owner.status();
@@ -525,12 +500,8 @@ Result<std::vector<Product>> SqliteStore::ImportProducts(const std::vector<Produ
       owner->Reset();
       VS_RETURN_IF_ERROR(q->BindAll(p.class_name, p.sku, p.product_name, p.brand).Run());
     }
-    VS_RETURN_IF_ERROR(AppendEvent(c, "product.changed",
-                                   {{"product_id", nullptr},
-                                    {"class_name", nullptr},
-                                    {"action", "imported"},
-                                    {"count", static_cast<int64_t>(products.size())}},
-                                   event));
+    VS_RETURN_IF_ERROR(
+        AppendEvent(c, "product.changed", ProductImportPayload(products.size()), event));
     return true;
   });
   if (!stored.ok()) return stored.status();

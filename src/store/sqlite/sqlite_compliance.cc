@@ -1,6 +1,7 @@
 // SqliteStore: compliance results, their history, discrepancies written from them, and alerts.
 #include <set>
 
+#include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/rollup.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -81,18 +82,6 @@ Alert AlertFromRow(const Stmt& q) {
   return a;
 }
 
-// The small payload of alert events (docs/API.md): ids and the condition, never the record.
-nlohmann::json AlertPayload(const Alert& a) {
-  return {{"alert_id", a.id},  {"type", a.type},
-          {"store", a.store},  {"shelf_location", a.shelf_location},
-          {"sku", a.sku},      {"planogram_name", a.planogram_name},
-          {"status", a.status}};
-}
-
-bool KnownStatus(const std::string& s) {
-  return s == "pending" || s == "open" || s == "acknowledged" || s == "resolved";
-}
-
 Where ResultWhere(const ComplianceFilter& f) {
   Where w;
   if (f.store) w.Add("store = ?", {*f.store});
@@ -102,13 +91,6 @@ Where ResultWhere(const ComplianceFilter& f) {
   if (f.end) w.Add("captured_at < ?", {ToUnixMillis(*f.end)});
   if (f.scan_id) w.Add("scan_id = ?", {*f.scan_id});
   return w;
-}
-
-Status CheckPage(const PageRequest& page) {
-  if (page.limit < 1 || page.limit > 1000) {
-    return Status::InvalidValue("limit must be between 1 and 1000");
-  }
-  return Status::Ok();
 }
 
 Status InsertResult(Connection* c, ComplianceResult* r) {
@@ -173,7 +155,7 @@ Status ReplaceShelfDiscrepancies(Connection* c, const ComplianceWrite& w) {
 }
 
 Status WriteAlert(Connection* c, Alert* a) {
-  if (!KnownStatus(a->status))
+  if (!KnownAlertStatus(a->status))
     return Status::InvalidValue("unknown alert status '" + a->status + "'");
   if (a->id == 0) {
     auto q = c->Prepare(
@@ -218,12 +200,9 @@ Result<std::vector<ComplianceResult>> SqliteStore::RecordCompliance(const Compli
   return Mutate<std::vector<ComplianceResult>>(
       [&](Connection* c, Event* event) -> Result<std::vector<ComplianceResult>> {
         std::vector<ComplianceResult> out = w.results;
-        nlohmann::json ids = nlohmann::json::array(), names = nlohmann::json::array();
         for (ComplianceResult& r : out) {
           r.scan_id = w.scan_id;
           VS_RETURN_IF_ERROR(InsertResult(c, &r));
-          ids.push_back(r.id);
-          names.push_back(r.planogram_name);
         }
         VS_RETURN_IF_ERROR(ReplaceShelfDiscrepancies(c, w));
         for (Id id : w.dropped_alerts) {
@@ -239,23 +218,13 @@ Result<std::vector<ComplianceResult>> SqliteStore::RecordCompliance(const Compli
             before = old->status;
           }
           VS_RETURN_IF_ERROR(WriteAlert(c, &a));
-          const char* type = nullptr;
-          if (a.status == "open" && before == "pending") type = "alert.raised";
-          if (a.status == "resolved" && before != "resolved" && before != "pending") {
-            type = "alert.resolved";
-          }
-          if (type) {
+          if (const char* type = AlertTransitionEvent(before, a.status)) {
             Event e;
-            VS_RETURN_IF_ERROR(AppendEvent(c, type, AlertPayload(a), &e));
+            VS_RETURN_IF_ERROR(AppendEvent(c, type, AlertEventPayload(a), &e));
           }
         }
-        VS_RETURN_IF_ERROR(AppendEvent(c, "compliance.updated",
-                                       {{"scan_id", w.scan_id},
-                                        {"store", w.store},
-                                        {"shelf_location", w.shelf_location},
-                                        {"result_ids", ids},
-                                        {"planogram_names", names}},
-                                       event));
+        VS_RETURN_IF_ERROR(
+            AppendEvent(c, "compliance.updated", ComplianceUpdatedPayload(w, out), event));
         return out;
       });
 }
@@ -273,7 +242,7 @@ Result<ComplianceResult> SqliteStore::GetComplianceResult(Id id) {
 
 Result<Page<ComplianceResult>> SqliteStore::ListComplianceResults(const ComplianceFilter& f,
                                                                   const PageRequest& page) {
-  VS_RETURN_IF_ERROR(CheckPage(page));
+  VS_RETURN_IF_ERROR(CheckCompliancePage(page));
   Where w = ResultWhere(f);
   if (page.cursor) {
     auto key = DecodeCursor(*page.cursor);
@@ -376,7 +345,7 @@ Result<std::vector<ComplianceBucket>> SqliteStore::ComplianceHistory(const Compl
 }
 
 Result<Page<Alert>> SqliteStore::ListAlerts(const AlertFilter& f, const PageRequest& page) {
-  VS_RETURN_IF_ERROR(CheckPage(page));
+  VS_RETURN_IF_ERROR(CheckCompliancePage(page));
   Where w;
   if (f.statuses.empty()) {
     w.Add("status <> 'pending'", {});
@@ -384,7 +353,7 @@ Result<Page<Alert>> SqliteStore::ListAlerts(const AlertFilter& f, const PageRequ
     std::string in;
     std::vector<Where::Value> values;
     for (const std::string& s : f.statuses) {
-      if (!KnownStatus(s)) return Status::InvalidValue("unknown alert status '" + s + "'");
+      if (!KnownAlertStatus(s)) return Status::InvalidValue("unknown alert status '" + s + "'");
       in += in.empty() ? "?" : ",?";
       values.emplace_back(s);
     }
@@ -447,7 +416,7 @@ Result<Alert> SqliteStore::AcknowledgeAlert(Id id, const std::string& who,
         " WHERE id = ?");
     if (!q.ok()) return q.status();
     VS_RETURN_IF_ERROR(q->BindAll(a->status, OptMs(a->acknowledged_at), who, note, a->id).Run());
-    nlohmann::json payload = AlertPayload(*a);
+    nlohmann::json payload = AlertEventPayload(*a);
     payload["acknowledged_by"] = who;
     VS_RETURN_IF_ERROR(AppendEvent(c, "alert.acknowledged", std::move(payload), event));
     return std::move(a).value();

@@ -343,6 +343,16 @@ CREATE TABLE audit_log (
 );
 )sql";
 
+// Photo bytes when the server keeps photos in the database (serve --photos database).
+constexpr const char* kPhotoTable = R"sql(
+CREATE TABLE photos (
+  path       TEXT PRIMARY KEY,
+  bytes      BLOB NOT NULL,
+  size       INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql";
+
 // Planogram compliance (src/analysis): planograms gain a store ('' = every store) and a version;
 // every change keeps a snapshot row in planogram_versions (no foreign key: snapshots outlive
 // their row); one compliance_results row per scan x planogram with the KPIs as columns and the
@@ -449,16 +459,6 @@ CREATE UNIQUE INDEX alerts_active ON alerts(type, store, shelf_location, planogr
   WHERE status <> 'resolved';
 CREATE INDEX alerts_shelf ON alerts(store, shelf_location, status);
 CREATE INDEX alerts_time ON alerts(first_seen_at);
-)sql";
-
-// Photo bytes when the server keeps photos in the database (serve --photos database).
-constexpr const char* kPhotoTable = R"sql(
-CREATE TABLE photos (
-  path       TEXT PRIMARY KEY,
-  bytes      BLOB NOT NULL,
-  size       INTEGER NOT NULL,
-  created_at INTEGER NOT NULL
-);
 )sql";
 
 // Webhook subscriptions, their outbox (one row per event and webhook, delivered by a worker)
