@@ -54,7 +54,7 @@ test('a viewer sees no upload form and no planogram editing', { timeout: 60_000 
   await page.getByTestId('detect-viewer-note').waitFor();
   assert.equal(await page.getByTestId('detect-form').isVisible(), false);
   await page.goto(`${server.base}/#/planograms`);
-  await page.getByRole('button', { name: 'Export CSV' }).waitFor();
+  await page.getByRole('link', { name: 'Export CSV' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'New row' }).isVisible(), false);
   await screenshot(page, 'planograms-viewer');
   await page.getByTestId('logout').click();
