@@ -9,7 +9,13 @@ namespace bh = http::beast_http;
 
 Result<nlohmann::json> LoadDemo(const ApiDeps& deps) {
   VS_RETURN_IF_ERROR(NeedStore(deps));
-  auto report = demo::Load(*deps.store, *deps.scans);
+  // The active model of the registry when there is one (held for the whole load).
+  const auto active = deps.models ? deps.models->Active() : nullptr;
+  if (deps.models && !active)
+    return Status::Unavailable("no model is loaded: " + deps.models->reason());
+  auto report =
+      active ? demo::Load(*deps.store, *deps.scans, active->detector.get(), active->version.id)
+             : demo::Load(*deps.store, *deps.scans);
   if (!report.ok()) return report.status();
   return demo::ToJson(*report);
 }

@@ -93,7 +93,9 @@ nlohmann::json Readiness(const ApiDeps& deps, bool* ready) {
   } else {
     checks["store"] = "ok";
   }
-  if (deps.scans->detector()) {
+  const bool has_model =
+      deps.models ? deps.models->Active() != nullptr : deps.scans->detector() != nullptr;
+  if (has_model) {
     checks["model"] = "ready";
   } else if (deps.model_optional) {
     checks["model"] = "optional";

@@ -124,8 +124,11 @@ const std::vector<Shelf>& Shelves() {
   return kShelves;
 }
 
-Result<Report> Load(store::Store& store, const ingest::ScanService& scans) {
-  if (!scans.detector()) return Status::Unavailable("no model is loaded: " + scans.model_reason());
+Result<Report> Load(store::Store& store, const ingest::ScanService& scans,
+                    const vision::Detector* detector, std::optional<store::Id> model_version_id) {
+  if (!detector && !scans.detector()) {
+    return Status::Unavailable("no model is loaded: " + scans.model_reason());
+  }
   Report report;
   auto sku_of = EnsureProducts(store, &report);
   if (!sku_of.ok()) return sku_of.status();
@@ -140,8 +143,13 @@ Result<Report> Load(store::Store& store, const ingest::ScanService& scans) {
       report.missing.push_back(shelf.photo);
       continue;
     }
-    auto out =
-        scans.Scan({.bytes = *bytes, .store = kStore, .shelf_location = shelf.shelf_location});
+    ingest::ScanInput input{
+        .bytes = *bytes, .store = kStore, .shelf_location = shelf.shelf_location};
+    if (detector) {
+      input.detector = detector;
+      input.model_version_id = model_version_id;
+    }
+    auto out = scans.Scan(input);
     if (!out.ok()) return out.status();
     ++report.scans;
     report.detections += out->scan.detections_count;

@@ -45,7 +45,11 @@ struct Report {
 
 // Loads what is missing of the demo. Unavailable when the scan service has no detector or no
 // store; the first scan error otherwise (what was stored before it stays, and a re-run goes on).
-Result<Report> Load(store::Store& store, const ingest::ScanService& scans);
+// `detector` (with its `model_version_id`), when set, runs instead of the scan service's own
+// (the server's active model); it must outlive the call.
+Result<Report> Load(store::Store& store, const ingest::ScanService& scans,
+                    const vision::Detector* detector = nullptr,
+                    std::optional<store::Id> model_version_id = std::nullopt);
 
 // Removes every demo row and the demo scans' photo files.
 Result<Report> Remove(store::Store& store, const ingest::ImageFiles& files);

@@ -232,8 +232,7 @@ Result<std::vector<ComplianceResult>> PgStore::RecordCompliance(const Compliance
           }
           VS_RETURN_IF_ERROR(WriteAlert(c, &a));
           if (const char* type = AlertTransitionEvent(before, a.status)) {
-            Event e;
-            VS_RETURN_IF_ERROR(AppendEvent(c, type, AlertEventPayload(a), &e));
+            VS_RETURN_IF_ERROR(AppendEventNow(c, type, AlertEventPayload(a)));
           }
         }
         VS_RETURN_IF_ERROR(

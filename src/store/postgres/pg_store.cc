@@ -107,6 +107,11 @@ Status PgStore::AppendEvent(Conn*, std::string type, nlohmann::json payload, Eve
   return Status::Ok();
 }
 
+Status PgStore::AppendEventNow(Conn* c, const std::string& type, const nlohmann::json& payload) {
+  return c->Run("SELECT vs_append_event($1, $2, $3)",
+                Params::Of(type, payload.dump(), ToUnixMillis(Now())));
+}
+
 namespace {
 
 Status ValidateScan(const NewScan& scan) {

@@ -177,6 +177,10 @@ class PgStore final : public Store {
   // Fills `out` (type, payload, created_at); Mutate appends it as the transaction's last
   // statement and sets its id.
   static Status AppendEvent(Conn* c, std::string type, nlohmann::json payload, Event* out);
+  // Inserts one more event in the transaction now (a mutation that commits several, such as
+  // RecordCompliance's alert events): its id is taken at once, before the mutation's own event,
+  // and it is delivered with it, in id order.
+  static Status AppendEventNow(Conn* c, const std::string& type, const nlohmann::json& payload);
 
   // Rollup maintenance for one inserted scan (same transaction).
   static Status AddToRollups(Conn* c, const ScanRecord& scan);
