@@ -33,11 +33,12 @@ run: build
 	$(BUILD_DIR)/visionstock serve --port $(PORT) --data-dir $(DATA_DIR)
 
 # In this order, one after the other: the fuzzers over their seeds, the unit tests under
-# ASan+UBSan, then the main suite, whose summary closes the output. Any failure stops make.
+# ASan+UBSan, then the main suite (JOBS tests at a time; the load tests run alone), whose summary
+# closes the output. Any failure stops make.
 test: build
 	SMOKE_SECONDS=$(SMOKE_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh smoke
 	JOBS=$(JOBS) scripts/sanitize.sh build-asan
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j 1
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh run
