@@ -129,9 +129,10 @@ TEST_F(PhotoJanitorTest, AtStartRemovesPhotosNoScanNamesAndEveryTemporaryFile) {
 
 TEST_F(PhotoJanitorTest, PhotosOfUploadsStillInFlightAreLeftAlone) {
   // Written after the start and less than an hour ago: their scans may be committing now.
+  Named named;  // outlives the janitor, whose lookup refers to it
   PhotoJanitor janitor(
       dir_,
-      {.leftovers_before = std::chrono::system_clock::now() - hours(2), .has_scan = Named{}.Fn()},
+      {.leftovers_before = std::chrono::system_clock::now() - hours(2), .has_scan = named.Fn()},
       nullptr);
   Photo("2026/11/28/committing.jpg", 10, std::chrono::seconds(1));
   Photo("2026/11/28/writing.jpg.tmp", 10, std::chrono::seconds(1));
