@@ -2,6 +2,7 @@
 #include <map>
 
 #include "core/time.h"
+#include "store/checks.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/postgres/pg_rows.h"
@@ -53,11 +54,6 @@ Discrepancy DiscrepancyFromRow(const Rows& q, int i) {
   d.created_at = FromUnixMillis(q.Int(i, 9));
   d.store = q.Text(i, 10);
   return d;
-}
-
-Status CheckLimit(int limit) {
-  if (limit < 1 || limit > 10000) return Status::InvalidValue("limit must be between 1 and 10000");
-  return Status::Ok();
 }
 
 Result<Planogram> LoadPlanogram(Conn* c, Id id) {

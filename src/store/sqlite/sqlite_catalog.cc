@@ -1,6 +1,7 @@
 // SqliteStore: product catalogue, planograms and discrepancies.
 #include <map>
 
+#include "store/checks.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/json.h"
@@ -54,11 +55,6 @@ Discrepancy DiscrepancyFromRow(const Stmt& q) {
   d.created_at = FromUnixMillis(q.Int(9));
   d.store = q.Text(10);
   return d;
-}
-
-Status CheckLimit(int limit) {
-  if (limit < 1 || limit > 10000) return Status::InvalidValue("limit must be between 1 and 10000");
-  return Status::Ok();
 }
 
 Result<Planogram> LoadPlanogram(Connection* c, Id id) {

@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "store/checks.h"
 #include "store/cursor.h"
 #include "store/json.h"
 #include "store/sqlite/sqlite.h"
@@ -171,28 +172,6 @@ Status SqliteStore::AppendEvent(Connection* c, std::string type, nlohmann::json 
 }
 
 namespace {
-
-Status ValidateScan(const NewScan& scan) {
-  if (scan.width < 0 || scan.height < 0) return Status::InvalidValue("negative image size");
-  if (!std::isfinite(scan.inference_ms)) return Status::InvalidValue("inference_ms not finite");
-  for (const auto& d : scan.detections) {
-    if (d.class_name.empty()) return Status::InvalidValue("detection without a class name");
-    if (!(d.confidence >= 0 && d.confidence <= 1)) {
-      return Status::InvalidValue("detection confidence outside 0..1");
-    }
-    for (double v : {d.x_center, d.y_center, d.width, d.height}) {
-      if (!std::isfinite(v)) return Status::InvalidValue("detection box not finite");
-    }
-  }
-  return Status::Ok();
-}
-
-Status CheckLimit(int limit, int max) {
-  if (limit < 1 || limit > max) {
-    return Status::InvalidValue("limit must be between 1 and " + std::to_string(max));
-  }
-  return Status::Ok();
-}
 
 // Reads up to `limit` rows of a query that asked for limit + 1, newest first: the extra row only
 // tells that a next page exists, whose cursor is the key of the last row kept.
