@@ -113,14 +113,23 @@ std::pair<int, int> ParseImgsz(const std::string& s) {
 class OrtDetector final : public Detector {
  public:
   Result<DetectionOutput> Detect(const DecodedImage& image) const override;
+  Result<std::vector<DetectionOutput>> DetectBatch(
+      std::span<const DecodedImage> images) const override;
   const ModelInfo& info() const override { return info_; }
   const DetectorConfig& config() const override { return config_; }
 
   static Result<std::unique_ptr<Detector>> Create(const DetectorConfig& config);
 
  private:
-  // Runs the session on one input tensor; returns the outputs.
-  std::vector<Ort::Value> Run(std::vector<float>& input) const;
+  // Images one Run() takes: the fixed batch, else 1.
+  int64_t RunBatch(int64_t n) const { return info_.batch > 1 ? info_.batch : n; }
+  // Runs the session on `n` images laid one after another in `input`; returns the outputs.
+  std::vector<Ort::Value> Run(std::vector<float>& input, int64_t n) const;
+  // Detects `images` (at most RunBatch images) in one Run().
+  Result<std::vector<DetectionOutput>> RunChunk(std::span<const DecodedImage> images) const;
+  // Decoding, NMS and the mapping to image pixels of one image's outputs.
+  Result<DetectionOutput> Finish(const DecodedImage& image, const Letterbox& lb,
+                                 const std::vector<const float*>& data) const;
 
   DetectorConfig config_;
   ModelInfo info_;
@@ -128,15 +137,15 @@ class OrtDetector final : public Detector {
   std::string input_name_;
   std::vector<std::string> output_names_;
   std::vector<const char*> output_name_ptrs_;
-  std::vector<size_t> output_sizes_;  // element count of each output
+  std::vector<size_t> output_sizes_;  // element count of each output, per image
   InputSpec spec_;
   OutputPlan plan_;
 };
 
-std::vector<Ort::Value> OrtDetector::Run(std::vector<float>& input) const {
+std::vector<Ort::Value> OrtDetector::Run(std::vector<float>& input, int64_t n) const {
   static const Ort::MemoryInfo kCpu =
       Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-  const int64_t shape[4] = {1, 3, spec_.height, spec_.width};
+  const int64_t shape[4] = {n, 3, spec_.height, spec_.width};
   Ort::Value tensor = Ort::Value::CreateTensor<float>(kCpu, input.data(), input.size(), shape, 4);
   const char* in_name = input_name_.c_str();
   return session_->Run(Ort::RunOptions{nullptr}, &in_name, &tensor, 1, output_name_ptrs_.data(),
@@ -152,6 +161,9 @@ Result<std::unique_ptr<Detector>> OrtDetector::Create(const DetectorConfig& conf
     return Status::InvalidValue("IoU threshold must be within [0, 1]");
   }
   if (config.max_detections < 1) return Status::InvalidValue("max detections must be >= 1");
+  if (config.max_batch < 1 || config.max_batch > 64) {
+    return Status::InvalidValue("max batch must be within 1..64");
+  }
 
   auto bytes = ReadFile(config.model_path);
   if (!bytes.ok()) return bytes.status();
@@ -183,10 +195,12 @@ Result<std::unique_ptr<Detector>> OrtDetector::Create(const DetectorConfig& conf
     const auto in_info = in_type.GetTensorTypeAndShapeInfo();
     const std::vector<int64_t> in_shape = in_info.GetShape();
     if (in_info.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT || in_shape.size() != 4 ||
-        in_shape[0] > 1 || (in_shape[1] != 3 && in_shape[1] > 0)) {
-      return Status::Unavailable("model input must be float [1,3,H,W]; it is " +
+        in_shape[0] > 64 || (in_shape[1] != 3 && in_shape[1] > 0)) {
+      return Status::Unavailable("model input must be float [N,3,H,W] with N <= 64; it is " +
                                  ShapesToString({in_shape}));
     }
+    // The batch dimension, detected here once: dynamic (<= 0 in ONNX Runtime's shape), 1, or N.
+    d->info_.batch = in_shape[0] > 0 ? int(in_shape[0]) : 0;
     int h = int(in_shape[2]), w = int(in_shape[3]);
     if (h <= 0 || w <= 0) std::tie(h, w) = ParseImgsz(Metadata(s, "imgsz"));
     if (h <= 0 || w <= 0) {
@@ -201,17 +215,25 @@ Result<std::unique_ptr<Detector>> OrtDetector::Create(const DetectorConfig& conf
     if (!names.ok()) return names.status();
 
     // One run on a blank input gives the real output shapes (dynamic dimensions resolved) and
-    // warms the session up.
+    // warms the session up. Every output must lead with the batch; the layout is planned on
+    // the shapes of one image.
     d->spec_ = YoloInputSpec(w, h);
-    std::vector<float> blank(size_t(3) * w * h, 0.f);
+    const int64_t n = d->RunBatch(1);
+    std::vector<float> blank(size_t(n) * 3 * w * h, 0.f);
     std::vector<Shape> shapes;
-    for (Ort::Value& v : d->Run(blank)) {
+    for (Ort::Value& v : d->Run(blank, n)) {
       const auto t = v.GetTensorTypeAndShapeInfo();
       if (t.GetElementType() != ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT) {
         return Status::Unavailable("model outputs must be float tensors");
       }
-      shapes.push_back(t.GetShape());
-      d->output_sizes_.push_back(t.GetElementCount());
+      Shape shape = t.GetShape();
+      if (shape.empty() || shape[0] != n) {
+        return Status::Unavailable("model outputs must lead with the batch of " +
+                                   std::to_string(n) + "; they are " + ShapesToString({shape}));
+      }
+      shape[0] = 1;
+      shapes.push_back(shape);
+      d->output_sizes_.push_back(t.GetElementCount() / size_t(n));
     }
     auto plan = PlanOutputs(shapes, w, h);
     if (!plan.ok()) return plan.status();
@@ -233,41 +255,83 @@ Result<std::unique_ptr<Detector>> OrtDetector::Create(const DetectorConfig& conf
 }
 
 Result<DetectionOutput> OrtDetector::Detect(const DecodedImage& image) const {
-  if (image.bgr.empty() || image.bgr.type() != CV_8UC3 || image.width <= 0 || image.height <= 0) {
-    return Status::InvalidArgument("detector input must be a non-empty 8-bit BGR image");
-  }
-  DetectionOutput out;
-  auto t = Clock::now();
-  std::vector<float> input(size_t(3) * spec_.width * spec_.height);
-  const Letterbox lb = PreprocessImage(image.bgr, spec_, input.data());
-  out.preprocess_ms = MsSince(t);
+  auto out = RunChunk(std::span<const DecodedImage>(&image, 1));
+  if (!out.ok()) return out.status();
+  return std::move(out->front());
+}
 
-  std::vector<Candidate> kept;
+Result<std::vector<DetectionOutput>> OrtDetector::DetectBatch(
+    std::span<const DecodedImage> images) const {
+  if (info_.batch == 1 || config_.max_batch == 1) return Detector::DetectBatch(images);
+  const size_t chunk = size_t(info_.batch > 1 ? info_.batch : config_.max_batch);
+  std::vector<DetectionOutput> all;
+  all.reserve(images.size());
+  for (size_t i = 0; i < images.size(); i += chunk) {
+    auto part = RunChunk(images.subspan(i, std::min(chunk, images.size() - i)));
+    if (!part.ok()) return part.status();
+    for (DetectionOutput& o : *part) all.push_back(std::move(o));
+  }
+  return all;
+}
+
+Result<std::vector<DetectionOutput>> OrtDetector::RunChunk(
+    std::span<const DecodedImage> images) const {
+  for (const DecodedImage& image : images) {
+    if (image.bgr.empty() || image.bgr.type() != CV_8UC3 || image.width <= 0 || image.height <= 0) {
+      return Status::InvalidArgument("detector input must be a non-empty 8-bit BGR image");
+    }
+  }
+  const size_t k = images.size();
+  const int64_t n = RunBatch(int64_t(k));  // the fixed batch pads with blank images
+  std::vector<DetectionOutput> out(k);
+  auto t = Clock::now();
+  const size_t per_image = size_t(3) * spec_.width * spec_.height;
+  std::vector<float> input(size_t(n) * per_image, 0.f);
+  std::vector<Letterbox> lbs;
+  for (size_t i = 0; i < k; ++i) {
+    lbs.push_back(PreprocessImage(images[i].bgr, spec_, input.data() + i * per_image));
+  }
+  const double pre_ms = MsSince(t) / double(k);
   try {
     t = Clock::now();
-    std::vector<Ort::Value> outputs = Run(input);
-    out.inference_ms = MsSince(t);
-
-    t = Clock::now();
-    std::vector<const float*> data;
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      if (outputs[i].GetTensorTypeAndShapeInfo().GetElementCount() != output_sizes_[i]) {
-        return Status::Internal("model output " + output_names_[i] + " changed size");
+    std::vector<Ort::Value> outputs = Run(input, n);
+    const double run_ms = MsSince(t) / double(k);
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      if (outputs[o].GetTensorTypeAndShapeInfo().GetElementCount() !=
+          output_sizes_[o] * size_t(n)) {
+        return Status::Internal("model output " + output_names_[o] + " changed size");
       }
-      data.push_back(outputs[i].GetTensorData<float>());
     }
-    std::vector<Candidate> candidates = DecodeOutputs(plan_, data, config_.confidence_threshold);
-    if (plan_.layout == Layout::kEndToEnd) {
-      SortAndTruncate(candidates, config_.max_detections);
-      kept = std::move(candidates);
-    } else {
-      kept = NmsPerClass(std::move(candidates), config_.iou_threshold, config_.max_detections);
+    for (size_t i = 0; i < k; ++i) {
+      std::vector<const float*> data;
+      for (size_t o = 0; o < outputs.size(); ++o) {
+        data.push_back(outputs[o].GetTensorData<float>() + i * output_sizes_[o]);
+      }
+      auto one = Finish(images[i], lbs[i], data);
+      if (!one.ok()) return one.status();
+      out[i] = std::move(*one);
+      out[i].preprocess_ms = pre_ms;
+      out[i].inference_ms = run_ms;
     }
   } catch (const Ort::Exception& e) {
     return Status::Internal(std::string("inference failed: ") + e.what());
   }
+  return out;
+}
 
+Result<DetectionOutput> OrtDetector::Finish(const DecodedImage& image, const Letterbox& lb,
+                                            const std::vector<const float*>& data) const {
+  const auto t = Clock::now();
+  std::vector<Candidate> kept;
+  std::vector<Candidate> candidates = DecodeOutputs(plan_, data, config_.confidence_threshold);
+  if (plan_.layout == Layout::kEndToEnd) {
+    SortAndTruncate(candidates, config_.max_detections);
+    kept = std::move(candidates);
+  } else {
+    kept = NmsPerClass(std::move(candidates), config_.iou_threshold, config_.max_detections);
+  }
   // Model-input pixels -> decoded pixels -> full-resolution (oriented) image pixels.
+  DetectionOutput out;
   const float sx = float(image.bgr.cols) / float(image.width);
   const float sy = float(image.bgr.rows) / float(image.height);
   const float w = float(image.width), h = float(image.height);
@@ -294,6 +358,18 @@ Result<DetectionOutput> OrtDetector::Detect(const DecodedImage& image) const {
 
 Result<std::unique_ptr<Detector>> Detector::Load(const DetectorConfig& config) {
   return OrtDetector::Create(config);
+}
+
+Result<std::vector<DetectionOutput>> Detector::DetectBatch(
+    std::span<const DecodedImage> images) const {
+  std::vector<DetectionOutput> out;
+  out.reserve(images.size());
+  for (const DecodedImage& image : images) {
+    auto one = Detect(image);
+    if (!one.ok()) return one.status();
+    out.push_back(std::move(*one));
+  }
+  return out;
 }
 
 }  // namespace vs::vision

@@ -178,6 +178,73 @@ TEST(DetectorLoad, BadSettingsAreInvalid) {
   EXPECT_EQ(Detector::Load(Config(VS_BUNDLED_MODEL, -1)).status().code(), Code::kInvalidValue);
 }
 
+// Two detection lists are the same within float rounding (a batched Run may sum in another
+// order): same classes in the same order, scores within 1e-4, boxes within 0.05 px.
+void ExpectSameDetections(const std::vector<Detection>& a, const std::vector<Detection>& b,
+                          const std::string& what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t k = 0; k < a.size(); ++k) {
+    EXPECT_EQ(a[k].class_id, b[k].class_id) << what << " #" << k;
+    EXPECT_NEAR(a[k].confidence, b[k].confidence, 1e-4) << what << " #" << k;
+    EXPECT_NEAR(a[k].box.x1, b[k].box.x1, 0.05) << what << " #" << k;
+    EXPECT_NEAR(a[k].box.y1, b[k].box.y1, 0.05) << what << " #" << k;
+    EXPECT_NEAR(a[k].box.x2, b[k].box.x2, 0.05) << what << " #" << k;
+    EXPECT_NEAR(a[k].box.y2, b[k].box.y2, 0.05) << what << " #" << k;
+  }
+}
+
+// The bundled model rewritten with a dynamic batch, and with a fixed batch of 4
+// (tools/onnx_dynamic_batch.py): the batch is detected at load, and DetectBatch on real photos
+// of several sizes gives what Detect gives on each photo alone.
+TEST(DetectorBatch, BatchDimensionIsDetectedAndBatchesAgreeWithSingleRuns) {
+  const std::string names =
+      std::string(VS_BUNDLED_MODEL).replace(std::string(VS_BUNDLED_MODEL).size() - 5, 5, ".names");
+  std::vector<DecodedImage> photos;
+  for (const char* name : {"dog", "eagle", "giraffe", "horses", "kite", "person"}) {
+    auto img = DecodeImage(ReadFile(std::string(VS_DARKNET_DATA) + "/" + name + ".jpg"));
+    ASSERT_TRUE(img.ok()) << name;
+    photos.push_back(std::move(*img));
+  }
+  auto fixed1 = Detector::Load(Config(VS_BUNDLED_MODEL));
+  ASSERT_TRUE(fixed1.ok()) << fixed1.status().ToString();
+  EXPECT_EQ((*fixed1)->info().batch, 1);
+  std::vector<DetectionOutput> reference;
+  for (const auto& p : photos) {
+    auto one = (*fixed1)->Detect(p);
+    ASSERT_TRUE(one.ok());
+    reference.push_back(std::move(*one));
+  }
+  size_t total = 0;
+  for (const auto& r : reference) total += r.detections.size();
+  ASSERT_GE(total, 6u) << "the photos must give detections to compare";
+
+  const std::string dir = VS_BATCH_MODELS;
+  for (auto [file, batch] :
+       {std::pair{"/nanodet-416-dynamic.onnx", 0}, std::pair{"/nanodet-416-b4.onnx", 4}}) {
+    for (int max_batch : {1, 4, 8}) {
+      DetectorConfig c = Config(dir + file, 1, 0.25f, names);
+      c.max_batch = max_batch;
+      auto d = Detector::Load(c);
+      ASSERT_TRUE(d.ok()) << file << ": " << d.status().ToString();
+      EXPECT_EQ((*d)->info().batch, batch) << file;
+      auto outs = (*d)->DetectBatch(photos);  // 6 photos: chunks of 4 + 2 (padded) for b4
+      ASSERT_TRUE(outs.ok()) << outs.status().ToString();
+      ASSERT_EQ(outs->size(), photos.size());
+      for (size_t i = 0; i < photos.size(); ++i) {
+        ExpectSameDetections(reference[i].detections, (*outs)[i].detections,
+                             std::string(file) + " max_batch " + std::to_string(max_batch) +
+                                 " photo " + std::to_string(i));
+      }
+      auto single = (*d)->Detect(photos[0]);  // one image through a batch model
+      ASSERT_TRUE(single.ok());
+      ExpectSameDetections(reference[0].detections, single->detections, file);
+    }
+  }
+  DetectorConfig bad = Config(VS_BUNDLED_MODEL);
+  bad.max_batch = 0;
+  EXPECT_EQ(Detector::Load(bad).status().code(), Code::kInvalidValue);
+}
+
 // Tiny generated models (tools/make_yolo_test_models.py): fixed boxes in 64x64 input pixels.
 class YoloLayouts : public ::testing::TestWithParam<std::pair<const char*, Layout>> {};
 
