@@ -17,14 +17,16 @@ Status Number(const nlohmann::json& j, const char* key, double lo, double hi, fl
   return Status::Ok();
 }
 
-Status Integer(const nlohmann::json& j, const char* key, int* out) {
+Status Integer(const nlohmann::json& j, const char* key, int64_t lo, int64_t hi, int* out) {
   if (!j.contains(key) || j[key].is_null()) return Status::Ok();
   if (!j[key].is_number_integer()) {
     return Status::InvalidValue(std::string("slicing.") + key + " must be an integer");
   }
   const auto v = j[key].get<int64_t>();
-  if (v < 1 || v > 16)
-    return Status::InvalidValue(std::string("slicing.") + key + " must be 1..16");
+  if (v < lo || v > hi) {
+    return Status::InvalidValue(std::string("slicing.") + key + " must be " + std::to_string(lo) +
+                                ".." + std::to_string(hi));
+  }
   *out = int(v);
   return Status::Ok();
 }
@@ -37,8 +39,9 @@ Status Slicing(const nlohmann::json& j, vision::SliceOptions* o) {
     if (!mode.ok()) return mode.status();
     o->mode = *mode;
   }
-  VS_RETURN_IF_ERROR(Integer(j, "cols", &o->cols));
-  VS_RETURN_IF_ERROR(Integer(j, "rows", &o->rows));
+  VS_RETURN_IF_ERROR(Integer(j, "cols", 1, 16, &o->cols));
+  VS_RETURN_IF_ERROR(Integer(j, "rows", 1, 16, &o->rows));
+  VS_RETURN_IF_ERROR(Integer(j, "max_tiles", 1, 256, &o->max_tiles));
   VS_RETURN_IF_ERROR(Number(j, "overlap", 0, 0.5, &o->overlap));
   VS_RETURN_IF_ERROR(Number(j, "auto_factor", 1, 100, &o->auto_factor));
   VS_RETURN_IF_ERROR(Number(j, "merge_iou", 0.01, 1, &o->merge_iou));
@@ -89,6 +92,7 @@ nlohmann::json SettingsToJson(const ModelSettings& s) {
             {"overlap", o.overlap},
             {"full_frame", o.full_frame},
             {"auto_factor", o.auto_factor},
+            {"max_tiles", o.max_tiles},
             {"merge_iou", o.merge_iou}}}};
 }
 

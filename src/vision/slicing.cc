@@ -126,6 +126,9 @@ Status ValidateSliceOptions(const SliceOptions& o) {
   if (!(o.auto_factor >= 1 && o.auto_factor <= 100)) {
     return Status::InvalidValue("slicing auto_factor must be within 1..100");
   }
+  if (o.max_tiles < 1 || o.max_tiles > 256) {
+    return Status::InvalidValue("slicing max_tiles must be within 1..256");
+  }
   if (!(o.merge_iou > 0 && o.merge_iou <= 1)) {
     return Status::InvalidValue("slicing merge_iou must be within (0, 1]");
   }
@@ -149,6 +152,16 @@ std::vector<Tile> PlanTiles(int width, int height, int input_w, int input_h,
     th = std::min(height, input_h);
     nx = CountFor(width, tw, o.overlap);
     ny = CountFor(height, th, o.overlap);
+    // Over the cap: tiles grow in 2% steps, keeping the input's shape (up to the photo's
+    // sides), until the grid that covers the photo with the overlap has at most max_tiles.
+    // A search rather than a formula because the counts are ceilings on two axes at once;
+    // it ends, since tiles as large as the photo make one tile (at most ~300 steps).
+    for (double scale = 1.02; nx * ny > std::max(1, o.max_tiles); scale *= 1.02) {
+      tw = std::min(width, int(std::ceil(input_w * scale)));
+      th = std::min(height, int(std::ceil(input_h * scale)));
+      nx = CountFor(width, tw, o.overlap);
+      ny = CountFor(height, th, o.overlap);
+    }
   }
   tw = std::min(tw, width);
   th = std::min(th, height);
@@ -213,17 +226,9 @@ Result<DetectionOutput> DetectSliced(const Detector& detector, const DecodedImag
   // Tiles are planned in full-resolution pixels; the decoded pixels may be fewer.
   const double sx = double(image.bgr.cols) / image.width;
   const double sy = double(image.bgr.rows) / image.height;
-  DetectionOutput out;
-  std::vector<PassDetection> all;
-  auto add = [&](const DetectionOutput& pass, int tile, float dx, float dy) {
-    out.preprocess_ms += pass.preprocess_ms;
-    out.inference_ms += pass.inference_ms;
-    out.postprocess_ms += pass.postprocess_ms;
-    for (Detection d : pass.detections) {
-      d.box = {d.box.x1 + dx, d.box.y1 + dy, d.box.x2 + dx, d.box.y2 + dy};
-      all.push_back({std::move(d), tile});
-    }
-  };
+  // The tiles (index i) and then the full frame (-1), detected together.
+  std::vector<DecodedImage> parts;
+  std::vector<int> pass_tile;
   for (size_t i = 0; i < tiles.size(); ++i) {
     const Tile& t = tiles[i];
     const int x1 = int(std::floor(t.x * sx)), y1 = int(std::floor(t.y * sy));
@@ -235,14 +240,29 @@ Result<DetectionOutput> DetectSliced(const Detector& detector, const DecodedImag
     part.format = image.format;
     part.width = t.width;
     part.height = t.height;
-    auto pass = detector.Detect(part);
-    if (!pass.ok()) return pass.status();
-    add(*pass, int(i), float(t.x), float(t.y));
+    parts.push_back(std::move(part));
+    pass_tile.push_back(int(i));
   }
   if (o.full_frame) {
-    auto pass = detector.Detect(image);
-    if (!pass.ok()) return pass.status();
-    add(*pass, -1, 0.f, 0.f);
+    parts.push_back(image);
+    pass_tile.push_back(-1);
+  }
+  auto passes = detector.DetectBatch(parts);
+  if (!passes.ok()) return passes.status();
+  DetectionOutput out;
+  std::vector<PassDetection> all;
+  for (size_t p = 0; p < passes->size(); ++p) {
+    const DetectionOutput& pass = (*passes)[p];
+    const int tile = pass_tile[p];
+    const float dx = tile < 0 ? 0.f : float(tiles[size_t(tile)].x);
+    const float dy = tile < 0 ? 0.f : float(tiles[size_t(tile)].y);
+    out.preprocess_ms += pass.preprocess_ms;
+    out.inference_ms += pass.inference_ms;
+    out.postprocess_ms += pass.postprocess_ms;
+    for (Detection d : pass.detections) {
+      d.box = {d.box.x1 + dx, d.box.y1 + dy, d.box.x2 + dx, d.box.y2 + dy};
+      all.push_back({std::move(d), tile});
+    }
   }
   const auto t0 = std::chrono::steady_clock::now();
   out.detections =

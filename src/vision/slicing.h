@@ -29,6 +29,10 @@ struct SliceOptions {
   bool full_frame = true;  // also merge one pass on the whole photo
   // kAuto: tiles when the photo's longer side exceeds factor x the input's longer side (>= 1).
   float auto_factor = 2.f;
+  // kAuto: at most this many tiles (1..256). When tiles of the input's size would be more, the
+  // grid is coarsened (fewer, larger tiles, the same overlap) until it fits, so that a huge
+  // photo costs at most max_tiles passes (plus the full frame).
+  int max_tiles = 16;
   // Merging: IoU above which two boxes of one class are duplicates (per-class NMS).
   float merge_iou = 0.5f;
 };
@@ -41,7 +45,8 @@ struct Tile {
 
 // The tiles for a photo of width x height and a model input of input_w x input_h; empty when
 // `o` asks for no tiling (kOff, or kAuto on a photo that is not much larger). Tiles cover the
-// photo, neighbours overlap by at least o.overlap, every tile lies inside the photo.
+// photo, neighbours overlap by at least o.overlap, every tile lies inside the photo; kAuto
+// plans at most o.max_tiles.
 std::vector<Tile> PlanTiles(int width, int height, int input_w, int input_h, const SliceOptions& o);
 
 // A detection in photo pixels and the pass it came from: an index into the tiles, or -1 for
@@ -62,8 +67,10 @@ struct PassDetection {
 std::vector<Detection> MergeSliced(std::vector<PassDetection> all, const std::vector<Tile>& tiles,
                                    int max_detections, float merge_iou);
 
-// Runs `detector` on `image` as `o` says. Without tiles this is detector.Detect(image).
-// inference_ms and the other times are the sums over the passes.
+// Runs `detector` on `image` as `o` says. Without tiles this is detector.Detect(image). The
+// tiles and the full frame go to detector.DetectBatch together, so a model with a batch
+// dimension runs them in batches (see Detector::DetectBatch). inference_ms and the other times
+// are the sums over the passes.
 Result<DetectionOutput> DetectSliced(const Detector& detector, const DecodedImage& image,
                                      const SliceOptions& o);
 

@@ -101,6 +101,71 @@ TEST(MergeSliced, RemovesDuplicatesAndPartsSeenWhole) {
   EXPECT_EQ(MergeSliced(all, tiles, 1, 0.5f).size(), 1u) << "max_detections";
 }
 
+// Tiles along each axis (distinct x and y starts).
+std::pair<size_t, size_t> Grid(const std::vector<Tile>& tiles) {
+  std::set<int> xs, ys;
+  for (const Tile& t : tiles) {
+    xs.insert(t.x);
+    ys.insert(t.y);
+  }
+  return {xs.size(), ys.size()};
+}
+
+void ExpectCovered(const std::vector<Tile>& tiles, int w, int h, float overlap) {
+  cv::Mat covered(h, w, CV_8U, cv::Scalar(0));
+  for (const Tile& t : tiles) {
+    ASSERT_GE(t.x, 0);
+    ASSERT_GE(t.y, 0);
+    ASSERT_LE(t.x + t.width, w);
+    ASSERT_LE(t.y + t.height, h);
+    covered(cv::Rect(t.x, t.y, t.width, t.height)).setTo(1);
+  }
+  EXPECT_EQ(cv::countNonZero(covered), w * h);
+  for (size_t i = 0; i + 1 < tiles.size(); ++i) {
+    if (tiles[i + 1].y != tiles[i].y) continue;
+    EXPECT_GE(tiles[i].x + tiles[i].width - tiles[i + 1].x, int(overlap * tiles[i].width) - 1);
+  }
+}
+
+TEST(PlanTiles, AutoIsCappedAtMaxTilesByCoarseningTheGrid) {
+  SliceOptions o;
+  o.mode = SliceMode::kAuto;
+  o.max_tiles = 256;  // no cap in effect: tiles of the input's size
+  const auto fine = PlanTiles(4000, 3000, 416, 416, o);
+  EXPECT_EQ(fine.size(), 12u * 9u);
+  EXPECT_EQ(fine[0].width, 416);
+
+  o = {};
+  o.mode = SliceMode::kAuto;
+  EXPECT_EQ(o.max_tiles, 16) << "documented default";
+  for (auto [w, h] : {std::pair{4000, 3000}, std::pair{12000, 9000}, std::pair{20000, 1000}}) {
+    const auto tiles = PlanTiles(w, h, 416, 416, o);
+    ASSERT_FALSE(tiles.empty());
+    EXPECT_LE(tiles.size(), 16u) << w << "x" << h;
+    EXPECT_GE(tiles.size(), 10u) << "coarsened only as far as needed: " << w << "x" << h;
+    const auto [nx, ny] = Grid(tiles);
+    EXPECT_EQ(nx * ny, tiles.size());
+    // Tiles keep the input's (square) shape unless the photo's side bounds them.
+    if (tiles[0].height < h) {
+      EXPECT_NEAR(tiles[0].width, tiles[0].height, 1) << w << "x" << h;
+    }
+    ExpectCovered(tiles, w, h, o.overlap);
+  }
+  // The shape of the grid follows the photo: 4000x3000 -> 5x3 (from 12x9), 20000x1000 -> 16x1.
+  EXPECT_EQ(Grid(PlanTiles(4000, 3000, 416, 416, o)), (std::pair<size_t, size_t>{5, 3}));
+  EXPECT_EQ(Grid(PlanTiles(20000, 1000, 416, 416, o)), (std::pair<size_t, size_t>{16, 1}));
+  o.max_tiles = 1;
+  const auto one = PlanTiles(4000, 3000, 416, 416, o);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].width, 4000);
+  EXPECT_EQ(one[0].height, 3000);
+  // The cap is for auto only: a grid asks for its tiles by number.
+  o.mode = SliceMode::kGrid;
+  o.cols = o.rows = 16;
+  o.max_tiles = 4;
+  EXPECT_EQ(PlanTiles(4000, 3000, 416, 416, o).size(), 256u);
+}
+
 TEST(SliceOptions, Validation) {
   SliceOptions o;
   EXPECT_TRUE(ValidateSliceOptions(o).ok());
@@ -108,6 +173,11 @@ TEST(SliceOptions, Validation) {
   EXPECT_FALSE(ValidateSliceOptions(o).ok());
   o = {};
   o.cols = 0;
+  EXPECT_FALSE(ValidateSliceOptions(o).ok());
+  o = {};
+  o.max_tiles = 0;
+  EXPECT_FALSE(ValidateSliceOptions(o).ok());
+  o.max_tiles = 257;
   EXPECT_FALSE(ValidateSliceOptions(o).ok());
   EXPECT_FALSE(ParseSliceMode("sometimes").ok());
   EXPECT_EQ(*ParseSliceMode("auto"), SliceMode::kAuto);
@@ -176,6 +246,54 @@ TEST_F(SlicedModel, TiledPassFindsObjectsTheFullFramePassMissesOnAMosaic) {
               reference.size(), full_hits, tiled_hits);
   EXPECT_GT(tiled_hits, full_hits + reference.size() / 4);
   EXPECT_GE(tiled_hits * 10, reference.size() * 6);
+}
+
+// The same mosaic, sliced, through the bundled model rewritten with a dynamic batch: the tiles
+// and the full frame run in batches of 8 (3 Run calls for 16 tiles + 1) or one at a time, with
+// the same detections within float rounding.
+TEST_F(SlicedModel, BatchedTilesGiveTheDetectionsOfOneAtATime) {
+  const std::vector<std::string> names = {"dog", "eagle", "giraffe", "horses", "kite", "person"};
+  constexpr int kCell = 416;
+  cv::Mat mosaic(4 * kCell, 4 * kCell, CV_8UC3);
+  for (int cell = 0; cell < 16; ++cell) {
+    cv::Mat photo = cv::imread(std::string(VS_DARKNET_DATA) + "/" + names[cell % 6] + ".jpg");
+    ASSERT_FALSE(photo.empty());
+    cv::Mat resized;
+    cv::resize(photo, resized, {kCell, kCell}, 0, 0, cv::INTER_AREA);
+    resized.copyTo(mosaic(cv::Rect((cell % 4) * kCell, (cell / 4) * kCell, kCell, kCell)));
+  }
+  std::string labels = VS_BUNDLED_MODEL;
+  labels.replace(labels.size() - 5, 5, ".names");
+  SliceOptions o;
+  o.mode = SliceMode::kAuto;
+  std::vector<std::vector<Detection>> results;
+  for (int max_batch : {1, 8}) {
+    DetectorConfig c;
+    c.model_path = std::string(VS_BATCH_MODELS) + "/nanodet-416-dynamic.onnx";
+    c.labels_path = labels;
+    c.confidence_threshold = 0.35f;
+    c.max_batch = max_batch;
+    auto d = Detector::Load(c);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    ASSERT_EQ((*d)->info().batch, 0) << "dynamic batch";
+    auto out = DetectSliced(**d, Image(mosaic), o);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    results.push_back(out->detections);
+  }
+  auto plain = DetectSliced(*detector_, Image(mosaic), o);  // the fixed-batch bundled model
+  ASSERT_TRUE(plain.ok());
+  ASSERT_GE(results[0].size(), 10u);
+  for (const auto& other : {results[1], plain->detections}) {
+    ASSERT_EQ(other.size(), results[0].size());
+    for (size_t k = 0; k < other.size(); ++k) {
+      EXPECT_EQ(other[k].class_id, results[0][k].class_id) << k;
+      EXPECT_NEAR(other[k].confidence, results[0][k].confidence, 1e-4) << k;
+      EXPECT_NEAR(other[k].box.x1, results[0][k].box.x1, 0.05) << k;
+      EXPECT_NEAR(other[k].box.y1, results[0][k].box.y1, 0.05) << k;
+      EXPECT_NEAR(other[k].box.x2, results[0][k].box.x2, 0.05) << k;
+      EXPECT_NEAR(other[k].box.y2, results[0][k].box.y2, 0.05) << k;
+    }
+  }
 }
 
 TEST_F(SlicedModel, OnAPhotoNoLargerThanTheInputBothPassesAgree) {
