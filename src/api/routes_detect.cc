@@ -87,6 +87,7 @@ Result<nlohmann::json> Detect(const http::Request& request, const ApiDeps& deps)
     input.detector = chosen->detector.get();
     input.model_version_id = chosen->version.id;
     input.full_resolution = chosen->settings.slicing.mode != vision::SliceMode::kOff;
+    input.class_skus = &chosen->settings.class_skus;
     version_name = chosen->version.version_name;
   }
   auto out = deps.scans->Scan(input);

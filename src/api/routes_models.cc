@@ -230,6 +230,19 @@ Result<nlohmann::json> AddMetrics(const http::Request& request, const ApiDeps& d
   return store::ToJson(*saved);
 }
 
+// PATCH /api/models/{id}/settings: the given settings fields replace the model's.
+Result<nlohmann::json> PatchSettings(const http::Request& request, const ApiDeps& deps) {
+  VS_RETURN_IF_ERROR(NeedStore(deps));
+  VS_RETURN_IF_ERROR(NeedModels(deps));
+  auto id = ParseId(request);
+  if (!id.ok()) return id.status();
+  auto body = ParseJsonObject(request);
+  if (!body.ok()) return body.status();
+  auto m = deps.models->UpdateSettings(*id, *body);
+  if (!m.ok()) return m.status();
+  return ModelAnswer(*id, deps);
+}
+
 Result<nlohmann::json> Activate(const http::Request& request, const ApiDeps& deps) {
   VS_RETURN_IF_ERROR(NeedStore(deps));
   VS_RETURN_IF_ERROR(NeedModels(deps));
@@ -426,6 +439,14 @@ void AddModelRoutes(http::Router& router, const ApiDeps& deps) {
        .body = http::BodyKind::kJson,
        .tag = "models"},
       [&deps](http::Request& r) { return Reply(r, AddMetrics(r, deps), bh::status::created); });
+  router.Add({.method = bh::verb::patch,
+              .pattern = "/api/models/{id}/settings",
+              .role = Role::kAdmin,
+              .summary = "Change how a model version serves (thresholds, ignored classes, "
+                         "class->SKU map, slicing); the given fields replace the current ones",
+              .body = http::BodyKind::kJson,
+              .tag = "models"},
+             [&deps](http::Request& r) { return Reply(r, PatchSettings(r, deps)); });
   router.Add({.method = bh::verb::post,
               .pattern = "/api/models/{id}/activate",
               .role = Role::kAdmin,

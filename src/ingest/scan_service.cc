@@ -128,6 +128,12 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   scan.inference_ms = detected->inference_ms;
   for (const auto& d : detected->detections) {
     scan.detections.push_back(Normalise(d, image->width, image->height));
+    if (input.class_skus) {
+      // One mapping path: the store takes this SKU over the catalogue's (store::NewDetection).
+      if (auto it = input.class_skus->find(d.class_name); it != input.class_skus->end()) {
+        scan.detections.back().sku = it->second;
+      }
+    }
   }
   VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
   auto path = files_.Write(storable->bytes, scan.received_at, scan.sha256,

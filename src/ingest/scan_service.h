@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,9 @@ struct ScanInput {
   std::optional<store::Id> model_version_id = std::nullopt;
   // Decode every pixel (sliced inference needs them), not just enough for the model's input.
   bool full_resolution = false;
+  // The model's class name -> SKU map (models/settings.h; the caller keeps it alive): the
+  // classes it names are stored with that SKU instead of the catalogue's. May be null.
+  const std::map<std::string, std::string>* class_skus = nullptr;
 };
 
 struct ScanOutput {

@@ -406,6 +406,49 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Activate(store::Id id)
   return *m;
 }
 
+Result<std::shared_ptr<const LoadedModel>> ModelRegistry::UpdateSettings(
+    store::Id id, const nlohmann::json& patch) {
+  std::lock_guard serial(activate_mu_);  // no switch meanwhile
+  auto version = store_.GetModel(id);
+  if (!version.ok()) return version.status();
+  auto manifest = ManifestOf(id);
+  if (!manifest) {
+    return Status::InvalidValue("model version " + version->version_name +
+                                " cannot serve, so it has no settings");
+  }
+  auto settings = SettingsFromJson(patch, manifest->settings);
+  if (!settings.ok()) return settings.status();
+  VS_RETURN_IF_ERROR(CheckIgnoredClasses(*settings, manifest->class_names));
+  const ModelSettings old = manifest->settings;
+  manifest->settings = *settings;
+  VS_RETURN_IF_ERROR(WriteAtomically(ManifestPath(id), ManifestToJson(*manifest).dump(2)));
+  bool loaded = false;
+  {
+    std::lock_guard lock(mu_);
+    loaded = entries_.count(id) > 0;
+  }
+  auto revert = [&] {  // the model does not load (its file went away): the old settings stay
+    manifest->settings = old;
+    (void)WriteAtomically(ManifestPath(id), ManifestToJson(*manifest).dump(2));
+  };
+  if (!loaded) {
+    auto m = Acquire(id);
+    if (!m.ok()) revert();
+    return m;
+  }
+  std::lock_guard load(load_mu_);
+  auto fresh = Load(id);
+  if (!fresh.ok()) {
+    revert();
+    return fresh.status();
+  }
+  std::lock_guard lock(mu_);
+  if (active_ && active_->version.id == id) active_ = *fresh;
+  entries_[id] = {*fresh, ++clock_};
+  vs::log::Info("model settings changed", {{"model_id", id}});
+  return *fresh;
+}
+
 Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Resolve(
     const std::optional<std::string>& model, const std::optional<std::string>& model_type) {
   if (model) {

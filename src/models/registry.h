@@ -113,6 +113,15 @@ class ModelRegistry {
   // {model_id, version_name, previous_id}. Requests already running keep their model.
   Result<std::shared_ptr<const LoadedModel>> Activate(store::Id id);
 
+  // Applies `patch` (settings JSON; absent fields keep their value) to the settings of version
+  // `id`, checked against the model's classes, rewrites its manifest and, when the model is
+  // loaded, loads it again with the new settings and puts it in the old one's place (the active
+  // one stays active). Requests in flight finish on the model they started with. NotFound: no
+  // such version; InvalidValue: bad settings, or a version that cannot serve; nothing changes
+  // then.
+  Result<std::shared_ptr<const LoadedModel>> UpdateSettings(store::Id id,
+                                                            const nlohmann::json& patch);
+
   // The manifest of version `id`; nullopt when it cannot serve.
   std::optional<Manifest> ManifestOf(store::Id id) const;
   // Ids of loaded versions.

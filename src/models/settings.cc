@@ -74,6 +74,21 @@ Result<ModelSettings> SettingsFromJson(const nlohmann::json& j, const ModelSetti
       s.ignore_classes.push_back(name.get<std::string>());
     }
   }
+  if (j.contains("class_skus") && !j["class_skus"].is_null()) {
+    const auto& map = j["class_skus"];
+    if (!map.is_object() || map.size() > 1000) {
+      return Status::InvalidValue("class_skus must be an object of class name -> SKU");
+    }
+    s.class_skus.clear();
+    for (const auto& [name, sku] : map.items()) {
+      if (name.empty() || !sku.is_string() || sku.get<std::string>().empty() ||
+          sku.get<std::string>().size() > 200) {
+        return Status::InvalidValue("class_skus: '" + name +
+                                    "' must map to a SKU of 1..200 characters");
+      }
+      s.class_skus[name] = sku.get<std::string>();
+    }
+  }
   if (j.contains("slicing") && !j["slicing"].is_null()) {
     VS_RETURN_IF_ERROR(Slicing(j["slicing"], &s.slicing));
   }
@@ -85,6 +100,7 @@ nlohmann::json SettingsToJson(const ModelSettings& s) {
   return {{"confidence", s.confidence},
           {"iou", s.iou},
           {"ignore_classes", s.ignore_classes},
+          {"class_skus", s.class_skus},
           {"slicing",
            {{"mode", vision::SliceModeName(o.mode)},
             {"cols", o.cols},
@@ -100,6 +116,11 @@ Status CheckIgnoredClasses(const ModelSettings& s, const std::vector<std::string
   for (const auto& name : s.ignore_classes) {
     if (std::find(class_names.begin(), class_names.end(), name) == class_names.end()) {
       return Status::InvalidValue("ignore_classes: the model has no class '" + name + "'");
+    }
+  }
+  for (const auto& [name, sku] : s.class_skus) {
+    if (std::find(class_names.begin(), class_names.end(), name) == class_names.end()) {
+      return Status::InvalidValue("class_skus: the model has no class '" + name + "'");
     }
   }
   return Status::Ok();

@@ -34,8 +34,8 @@ class Store {
   virtual void SetCommitListener(CommitListener listener) = 0;
 
   // --- scans and detections -------------------------------------------------------------------
-  // Stores the scan and all its detections atomically (sku from the product catalogue, else the
-  // class name) with a "scan.created" event. Returns the stored scan with its detections.
+  // Stores the scan and all its detections atomically (sku: the detection's own when set, else
+  // the product catalogue's, else the class name) with a "scan.created" event. Returns the stored scan with its detections.
   virtual Result<ScanRecord> InsertScan(const NewScan& scan) = 0;
   virtual Result<ScanRecord> GetScan(Id id, bool with_detections) = 0;
   // Whether a scan names this photo (`image_path` as stored: "images/YYYY/MM/DD/name.ext").

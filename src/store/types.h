@@ -19,6 +19,9 @@ using Id = int64_t;
 struct NewDetection {
   int class_id = 0;
   std::string class_name;
+  // The SKU the model's own class->SKU map gives (models/settings.h); empty: the catalogue's
+  // SKU for the class, else the class name.
+  std::string sku;
   double confidence = 0;
   double x_center = 0, y_center = 0, width = 0, height = 0;  // 0..1
 };

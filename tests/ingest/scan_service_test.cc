@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <stdexcept>
 
 #include "store/sqlite/sqlite.h"
@@ -87,6 +88,36 @@ TEST_F(ScanServiceTest, StoresAPhotoAndItsScan) {
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->find("Exif"), std::string::npos);  // dog.jpg's EXIF is not kept
   EXPECT_LT(stored->size(), dog.size());
+}
+
+// A model's class->SKU map wins over the catalogue for the classes it names; the others keep
+// the catalogue's SKU, else their class name. Stored that way (read back from the store).
+TEST_F(ScanServiceTest, TheModelsClassSkuMapOverridesTheCatalogue) {
+  ASSERT_TRUE(store_->UpsertProduct({.class_name = "dog", .sku = "CAT-DOG"}).ok());
+  ASSERT_TRUE(store_->UpsertProduct({.class_name = "bicycle", .sku = "CAT-BIKE"}).ok());
+  const std::string dog = ReadFile(kDog);
+  auto plain = Service().Scan({.bytes = dog});
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  const std::map<std::string, std::string> map = {{"dog", "MODEL-DOG"}};
+  auto mapped = Service().Scan({.bytes = dog, .class_skus = &map});
+  ASSERT_TRUE(mapped.ok()) << mapped.status().ToString();
+  auto skus = [&](store::Id scan) {
+    std::map<std::string, std::string> by_class;
+    auto s = store_->GetScan(scan, true);
+    EXPECT_TRUE(s.ok());
+    for (const auto& d : s->detections) by_class[d.class_name] = d.sku;
+    return by_class;
+  };
+  const auto before = skus(plain->scan.id), after = skus(mapped->scan.id);
+  ASSERT_TRUE(before.count("dog") && before.count("bicycle")) << "dog.jpg shows both";
+  EXPECT_EQ(before.at("dog"), "CAT-DOG");
+  EXPECT_EQ(after.at("dog"), "MODEL-DOG");
+  EXPECT_EQ(after.at("bicycle"), "CAT-BIKE") << "classes the map does not name: the catalogue";
+  for (const auto& [cls, sku] : after) {
+    if (cls != "dog" && cls != "bicycle") {
+      EXPECT_EQ(sku, cls) << "no catalogue entry";
+    }
+  }
 }
 
 // dog.jpg with an APP1 EXIF segment inserted after SOI: IFD0 holds Orientation and a GPS IFD

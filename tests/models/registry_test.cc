@@ -120,6 +120,63 @@ TEST_F(RegistryTest, RegisteringTheActiveVersionAgainServesItsNewSettings) {
   EXPECT_TRUE(before->detector->Detect(Photo()).ok()) << "the old one still serves its holders";
 }
 
+TEST(ModelSettingsJson, ClassSkusAndMaxTilesRoundTripAndBadValuesAreRefused) {
+  const auto j = nlohmann::json::parse(
+      R"({"class_skus": {"bottle": "SKU-0042", "cup": "SKU-7"}, "slicing": {"max_tiles": 9}})");
+  auto s = SettingsFromJson(j, ModelSettings{});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->class_skus.at("bottle"), "SKU-0042");
+  EXPECT_EQ(s->slicing.max_tiles, 9);
+  const nlohmann::json back = SettingsToJson(*s);
+  EXPECT_EQ(back["class_skus"]["cup"], "SKU-7");
+  EXPECT_EQ(back["slicing"]["max_tiles"], 9);
+  EXPECT_EQ(SettingsToJson(ModelSettings{})["slicing"]["max_tiles"], 16) << "default";
+  auto again = SettingsFromJson(back, ModelSettings{});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->class_skus, s->class_skus);
+  for (const char* bad : {R"({"class_skus": ["bottle"]})", R"({"class_skus": {"bottle": ""}})",
+                          R"({"class_skus": {"bottle": 7}})", R"({"slicing": {"max_tiles": 0}})",
+                          R"({"slicing": {"max_tiles": 300}})"}) {
+    auto r = SettingsFromJson(nlohmann::json::parse(bad), ModelSettings{});
+    EXPECT_EQ(r.status().code(), Code::kInvalidValue) << bad;
+  }
+  ModelSettings unknown;
+  unknown.class_skus = {{"unicorn", "SKU-1"}};
+  EXPECT_EQ(CheckIgnoredClasses(unknown, {"dog", "bottle"}).code(), Code::kInvalidValue);
+  unknown.class_skus = {{"bottle", "SKU-1"}};
+  EXPECT_TRUE(CheckIgnoredClasses(unknown, {"dog", "bottle"}).ok());
+}
+
+TEST_F(RegistryTest, UpdateSettingsServesTheNewSettingsAndRefusesBadOnes) {
+  auto r = Make(4);
+  const store::Id a = Register(*r, "a");
+  const store::Id b = Register(*r, "b");  // registered, not loaded
+  auto before = r->Active();
+  ASSERT_EQ(before->version.id, a);
+  auto bad = r->UpdateSettings(a, {{"class_skus", {{"unicorn", "SKU-1"}}}});
+  EXPECT_EQ(bad.status().code(), Code::kInvalidValue);
+  EXPECT_TRUE(r->ManifestOf(a)->settings.class_skus.empty()) << "nothing changed";
+  EXPECT_EQ(r->UpdateSettings(999, {{"iou", 0.5}}).status().code(), Code::kNotFound);
+
+  auto up =
+      r->UpdateSettings(a, {{"class_skus", {{"dog", "SKU-DOG"}}}, {"ignore_classes", {"car"}}});
+  ASSERT_TRUE(up.ok()) << up.status().ToString();
+  ASSERT_EQ(r->Active()->version.id, a) << "still active";
+  EXPECT_NE(r->Active(), before) << "reloaded";
+  EXPECT_EQ(r->Active()->settings.class_skus.at("dog"), "SKU-DOG");
+  EXPECT_EQ(r->ManifestOf(a)->settings.ignore_classes, std::vector<std::string>{"car"});
+  // A later patch keeps the fields it does not name.
+  ASSERT_TRUE(r->UpdateSettings(a, {{"confidence", 0.3}}).ok());
+  EXPECT_EQ(r->Active()->settings.class_skus.at("dog"), "SKU-DOG");
+  EXPECT_FLOAT_EQ(r->Active()->settings.confidence, 0.3f);
+  EXPECT_TRUE(before->detector->Detect(Photo()).ok()) << "the old one still serves its holders";
+
+  auto other = r->UpdateSettings(b, {{"class_skus", {{"bicycle", "SKU-BIKE"}}}});
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(r->Active()->version.id, a) << "updating another version does not switch";
+  EXPECT_EQ((*r->Acquire(b))->settings.class_skus.at("bicycle"), "SKU-BIKE");
+}
+
 TEST_F(RegistryTest, LeastRecentlyUsedIsUnloadedFirstButNeverTheActiveOne) {
   auto r = Make(2.5);
   const store::Id a = Register(*r, "a");  // active

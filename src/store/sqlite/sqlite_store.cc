@@ -243,7 +243,7 @@ Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
       DetectionRecord r;
       r.scan_id = s.id;
       r.timestamp = s.captured_at;
-      r.sku = skus[d.class_name];
+      r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
       r.class_name = d.class_name;
       r.class_id = d.class_id;
       r.confidence = d.confidence;
