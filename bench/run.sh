@@ -25,6 +25,9 @@ section "vision: sliced inference against one pass on a 4000x3000 photo (medians
 "$BUILD/bench/vision/slicing_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_out="$OUT/slicing.json" --benchmark_out_format=json | tee -a "$OUT/summary.txt"
 
+section "models: evaluation throughput; latency of requests while the active model switches"
+"$BUILD/bench/models/models_bench" | tee -a "$OUT/summary.txt"
+
 if [ ! -s "$BUILD/bench-data/store-1m.db" ]; then
   section "seeding a store with 1,000,000 detections (once)"
   rm -f "$BUILD/bench-data/store-1m.db.tmp"*
