@@ -297,6 +297,24 @@ TEST_P(StoreTest, MalformedCursorIsInvalidValue) {
   EXPECT_EQ(s->ListDetections({}, {0, std::nullopt}).status().code(), Code::kInvalidValue);
 }
 
+// A detection that carries its own SKU (a model's class->SKU map) keeps it over the catalogue's.
+TEST_P(StoreTest, ADetectionsOwnSkuWinsOverTheCatalogue) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->UpsertProduct({0, "bottle", "SKU-WATER-500", "Water 500ml", "Aqua"}).ok());
+  NewScan in = Scan("s", "A", kT0, {Det("bottle", 0.8), Det("bottle", 0.7), Det("cup", 0.6)});
+  in.detections[0].sku = "MODEL-BOTTLE";
+  in.detections[2].sku = "MODEL-CUP";
+  auto scan = s->InsertScan(in);
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  auto got = s->GetScan(scan->id, true);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->detections.size(), 3u);
+  EXPECT_EQ(got->detections[0].sku, "MODEL-BOTTLE");
+  EXPECT_EQ(got->detections[1].sku, "SKU-WATER-500") << "no own SKU: the catalogue's";
+  EXPECT_EQ(got->detections[2].sku, "MODEL-CUP");
+}
+
 TEST_P(StoreTest, DistinctValuesComeFromTheData) {
   auto s = OpenStore();
   ASSERT_TRUE(s);
