@@ -404,7 +404,8 @@ int RunServe(const ServeOptions& o) {
   server_options.heavy.is_heavy = [](http::beast_http::verb method, std::string_view target) {
     const std::string_view path = target.substr(0, target.find('?'));
     return method == http::beast_http::verb::post &&
-           (path == "/api/detect" || path == "/api/detect/");
+           (path == "/api/detect" || path == "/api/detect/" ||
+            path == "/api/models/compare-photo" || path == "/api/models/compare-photo/");
   };
   server_options.heavy.threads = o.detect_threads;
   server_options.heavy.max_in_flight = o.detect_queue;
