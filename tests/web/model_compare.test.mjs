@@ -1,5 +1,5 @@
 // The Models page runs two models on one real photo: the photo painted once per model with its
-// boxes, and each model's count equal to what POST /api/models/compare-photo answers for the same
+// boxes (or once with both overlaid, each toggled), and each model's count equal to what POST /api/models/compare-photo answers for the same
 // bytes; a stored scan's photo can be chosen instead of a file; nothing is stored.
 //
 // The second model is the bundled NanoDet registered again to ignore people (the only real
@@ -101,6 +101,22 @@ test('two models on a photo from this computer: both sets of boxes, counts equal
   assert.equal(await page.locator('[data-testid="compare-panel"] .box-label').count(), 0);
   await box.getByLabel('Show labels').check();
   await screenshot(page, 'models-compare-photo');
+
+  // Overlaid: one photo, both sets of boxes, each model toggled on its own.
+  await box.getByLabel('View').selectOption('overlay');
+  const overlay = page.getByTestId('compare-overlay');
+  await overlay.waitFor();
+  const [a, b] = answer.models;
+  const overlaid = () => overlay.locator('rect[data-box]').count();
+  assert.equal(await overlaid(), a.detections_count + b.detections_count);
+  await overlay.getByLabel(`${b.model_version} (${b.detections_count})`).uncheck();
+  assert.equal(await overlaid(), a.detections_count);
+  await overlay.getByLabel(`${a.model_version} (${a.detections_count})`).uncheck();
+  await overlay.getByLabel(`${b.model_version} (${b.detections_count})`).check();
+  assert.equal(await overlaid(), b.detections_count);
+  await overlay.getByLabel(`${a.model_version} (${a.detections_count})`).check();
+  await screenshot(page, 'models-compare-photo-overlay');
+  await box.getByLabel('View').selectOption('side');
   assert.equal((await getJson(server.base, '/api/scans')).items.length, scansBefore, 'nothing stored');
   assert.deepEqual(page.errors, []);
 });

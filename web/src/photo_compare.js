@@ -1,6 +1,6 @@
 // Models side by side on one photo (POST /api/models/compare-photo): the photo drawn once per
-// model with that model's boxes, labels and count, and a table of the counts per class with the
-// difference. The photo is a file from this computer or a stored scan's photo; the server stores
+// model with that model's boxes, labels and count (or once with every model's boxes overlaid, a
+// toggle per model), and a table of the counts per class with the difference. The photo is a file from this computer or a stored scan's photo; the server stores
 // nothing for a comparison.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, postForm } from './api.js';
@@ -9,6 +9,13 @@ import { colorFor, fmtInt, fmtNum, html } from './ui.js';
 
 // Longest side the photo is painted at; the boxes are vector graphics over it at any size.
 const MAX_CANVAS_SIDE = 1600;
+// Overlaid, each model's boxes have one colour and dash pattern of their own.
+const MODEL_STYLES = [
+  { color: '#1f77ff', dash: null },
+  { color: '#ff7a00', dash: '8 5' },
+  { color: '#14a44d', dash: '2 4' },
+  { color: '#d6336c', dash: '12 4 2 4' },
+];
 
 // The photo is painted on a canvas from an ImageBitmap rather than shown in an <img>: the
 // dashboard's Content-Security-Policy allows images from the server only (img-src 'self'), so a
@@ -26,19 +33,21 @@ function PhotoCanvas({ bitmap, width, height, label }) {
   return html`<canvas ref=${ref} width=${cw} height=${ch} role="img" aria-label=${label}></canvas>`;
 }
 
-function Boxes({ result, width, height, showLabels }) {
+// `style` (overlaid): one colour and dash for every box of this model; else a colour per class.
+function Boxes({ result, width, height, showLabels, style = null }) {
   const font = Math.max(10, Math.round(Math.max(width, height) / 45));
   // Most confident last, so that its label is drawn on top.
   const sorted = [...result.detections].sort((a, b) => a.confidence - b.confidence);
   return html`<svg viewBox=${`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
     ${sorted.map((d, i) => {
       const [x1, y1, x2, y2] = d.bbox;
-      const color = colorFor(d.class_name);
+      const color = style ? style.color : colorFor(d.class_name);
       const ty = y1 > font + 4 ? y1 - 4 : y1 + font + 2;
       return html`<g key=${i}>
         <rect data-box data-class=${d.class_name} data-confidence=${d.confidence} x=${x1} y=${y1}
           width=${Math.max(0, x2 - x1)} height=${Math.max(0, y2 - y1)} fill="none" stroke=${color}
-          stroke-width="3" vector-effect="non-scaling-stroke" />
+          stroke-width="3" stroke-dasharray=${style && style.dash ? style.dash : undefined}
+          vector-effect="non-scaling-stroke" />
         ${showLabels
           ? html`<text x=${x1 + 2} y=${ty} font-size=${font} fill="#fff" stroke="#000" stroke-width=${font / 6}
               paint-order="stroke" class="box-label">${d.class_name} ${Math.round(d.confidence * 100)}%</text>`
@@ -62,6 +71,34 @@ function ModelPanel({ bitmap, answer, result, showLabels }) {
       <${PhotoCanvas} bitmap=${bitmap} width=${answer.width} height=${answer.height}
         label=${`The photo with the detections of ${result.model_version}`} />
       <${Boxes} result=${result} width=${answer.width} height=${answer.height} showLabels=${showLabels} />
+    </div>
+  </figure>`;
+}
+
+// One photo with the boxes of every model ticked, each model in its own colour and dash.
+function Overlay({ bitmap, answer, showLabels }) {
+  const [hidden, setHidden] = useState(() => new Set());
+  const toggle = (id) => setHidden((h) => {
+    const next = new Set(h);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    return next;
+  });
+  const shown = answer.models.filter((m) => !hidden.has(m.model_version_id));
+  return html`<figure class="compare-panel compare-overlay" data-testid="compare-overlay">
+    <figcaption class="overlay-toggles">
+      ${answer.models.map((m, i) => html`<label data-testid="overlay-toggle">
+        <input type="checkbox" checked=${!hidden.has(m.model_version_id)} onChange=${() => toggle(m.model_version_id)} />
+        <span class="swatch" style=${{ borderColor: MODEL_STYLES[i].color, borderStyle: MODEL_STYLES[i].dash ? 'dashed' : 'solid' }}></span>
+        ${m.model_version} (${fmtInt(m.detections_count)})</label>`)}
+    </figcaption>
+    <div class="photo" style=${{ aspectRatio: `${answer.width} / ${answer.height}` }}>
+      <${PhotoCanvas} bitmap=${bitmap} width=${answer.width} height=${answer.height}
+        label=${`The photo with the detections of ${shown.map((m) => m.model_version).join(' and ') || 'no model'}`} />
+      ${answer.models.map((m, i) => (hidden.has(m.model_version_id)
+        ? null
+        : html`<${Boxes} key=${m.model_version_id} result=${m} width=${answer.width} height=${answer.height}
+            showLabels=${showLabels} style=${MODEL_STYLES[i]} />`))}
     </div>
   </figure>`;
 }
@@ -108,6 +145,7 @@ export function PhotoCompare({ versions }) {
   const [scanId, setScanId] = useState('');
   const [state, setState] = useState({ busy: false, error: null, answer: null, bitmap: null });
   const [showLabels, setShowLabels] = useState(true);
+  const [view, setView] = useState('side');
   const fileInput = useRef(null);
   const scans = useData((o) => (source === 'scan' ? get('/api/scans?limit=20', o) : Promise.resolve(null)), [source], ['scans']);
   const cannot = versions.filter((v) => !v.serving);
@@ -152,6 +190,10 @@ export function PhotoCompare({ versions }) {
               <option value="">—</option>
               ${((scans.data && scans.data.items) || []).map((s) => html`<option value=${s.id}>#${s.id} · ${s.store} · ${s.shelf_location}</option>`)}
             </select></div>`}
+      <div class="field"><label for="pc-view">View</label>
+        <select id="pc-view" value=${view} onChange=${(e) => setView(e.currentTarget.value)}>
+          <option value="side">Side by side</option><option value="overlay">Overlaid</option>
+        </select></div>
       <div class="field"><label><input type="checkbox" checked=${showLabels} onChange=${(e) => setShowLabels(e.currentTarget.checked)} /> Show labels</label></div>
       <div class="field field-end"><button class="button" type="submit" disabled=${state.busy}>
         ${state.busy ? 'Detecting…' : `Run ${versions.length === 2 ? 'both' : 'all'}`}</button></div>
@@ -161,8 +203,10 @@ export function PhotoCompare({ versions }) {
       : null}
     ${a
       ? html`<p class="muted">${a.width}×${a.height} pixels · nothing was stored.</p>
-        <div class="compare-panels">${a.models.map((m) => html`<${ModelPanel} key=${m.model_version_id} bitmap=${state.bitmap}
-          answer=${a} result=${m} showLabels=${showLabels} />`)}</div>
+        ${view === 'overlay'
+          ? html`<${Overlay} bitmap=${state.bitmap} answer=${a} showLabels=${showLabels} />`
+          : html`<div class="compare-panels">${a.models.map((m) => html`<${ModelPanel} key=${m.model_version_id}
+              bitmap=${state.bitmap} answer=${a} result=${m} showLabels=${showLabels} />`)}</div>`}
         <${CountTable} answer=${a} />`
       : null}
   </div>`;
