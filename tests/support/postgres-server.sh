@@ -13,7 +13,9 @@
 # commits stay synchronous so that a simulated crash loses no acknowledged commit.
 # At end of input — the caller closed the pipe, exited or was killed, even with SIGKILL — the
 # server is stopped and the folder removed. Interrupt signals are ignored so that a Ctrl-C to
-# the caller's process group still lets the teardown run.
+# the caller's process group still lets the teardown run. If this script itself is killed (a
+# test runner's timeout kills the whole process tree with SIGKILL), a detached watchdog, outside
+# that tree like the postmaster, notices within a second and does the same teardown.
 set -u
 trap '' INT TERM HUP PIPE
 BIN=${VS_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -43,6 +45,12 @@ fi
 if ! start; then
   echo "error server did not start: $(tail -n 3 "$DIR/log" | tr '\n' ' ')"; teardown; exit 1
 fi
+# The watchdog: its own session (setsid) and re-parented to init (the subshell exits at once),
+# with no inherited output pipes, so a runner waiting for our output to close is not held up.
+SELF=$$
+( setsid sh -c "while kill -0 $SELF 2>/dev/null; do sleep 1; done
+    $AS '$BIN/pg_ctl' -D '$DIR/data' -m immediate -w stop >/dev/null 2>&1; rm -rf '$DIR'" \
+    </dev/null >/dev/null 2>&1 & )
 echo "ready postgresql://postgres@127.0.0.1:$PORT/postgres"
 while read -r cmd; do
   case "$cmd" in
