@@ -1,7 +1,10 @@
 // PgStore: compliance results, their history, discrepancies written from them, and alerts
 // (the same statements as store/sqlite/sqlite_compliance.cc; the non-SQL rules are shared in
 // store/compliance_rules.h).
+#include <variant>
+
 #include "core/time.h"
+#include "store/compliance_history.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/postgres/pg_rows.h"
@@ -310,19 +313,15 @@ Result<std::vector<ComplianceResult>> PgStore::LatestCompliance(const Compliance
 
 Result<std::vector<ComplianceBucket>> PgStore::ComplianceHistory(const ComplianceFilter& f,
                                                                  Granularity g) {
-  Where w = ResultWhere(f);
-  const std::string width = std::to_string(g == Granularity::kDay ? kDayMs : kHourMs);
-  // Floor to the bucket for times before 1970 too (% truncates toward zero, as in SQLite).
-  const std::string bucket =
-      "(captured_at - ((captured_at % " + width + ") + " + width + ") % " + width + ")";
-  const std::string sql =
-      "SELECT " + bucket +
-      " AS b, COUNT(*), SUM(compliant), SUM(planned_units), SUM(compliant_units),"
-      " SUM(stocked_skus), SUM(present_skus), SUM(out_of_stock_skus), SUM(gap_count),"
-      " SUM(facings), SUM(gap_width), SUM(row_width) FROM compliance_results" +
-      w.sql + " GROUP BY b ORDER BY b";
+  // Whole buckets from compliance_history, edges from the results, in one statement (one
+  // snapshot).
+  const HistoryQuery h = HistorySql(f, g);
+  if (h.sql.empty()) return std::vector<ComplianceBucket>{};
+  const std::string sql = Numbered(h.sql);
+  Params p;
+  for (const auto& v : h.args) std::visit([&](const auto& x) { p.Add(x); }, v);
   return Read<std::vector<ComplianceBucket>>([&](Conn* c) {
-    return QueryAll<ComplianceBucket>(c, sql, w.args, [](const Rows& r, int i) {
+    return QueryAll<ComplianceBucket>(c, sql, p, [](const Rows& r, int i) {
       ComplianceBucket b;
       b.start = FromUnixMillis(r.Int(i, 0));
       b.results = r.Int(i, 1);

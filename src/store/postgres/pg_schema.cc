@@ -1,6 +1,7 @@
 #include "store/postgres/pg_schema.h"
 
 #include "core/time.h"
+#include "store/compliance_history.h"
 
 namespace vs::store::pg {
 namespace {
@@ -423,6 +424,8 @@ const std::vector<Migration>& Migrations() {
       {7, "webhooks and their outbox", kWebhookTables},
       // The photo janitor looks scans up by photo (Store::HasScanForImage).
       {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
+      // Compliance history buckets, kept by a trigger (store/compliance_history.h).
+      {9, "compliance history buckets", HistoryTableSql() + PgHistoryTriggerSql()},
   };
   return kAll;
 }

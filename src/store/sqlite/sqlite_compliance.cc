@@ -1,6 +1,8 @@
 // SqliteStore: compliance results, their history, discrepancies written from them, and alerts.
 #include <set>
+#include <variant>
 
+#include "store/compliance_history.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/rollup.h"
@@ -312,20 +314,15 @@ Result<std::vector<ComplianceResult>> SqliteStore::LatestCompliance(const Compli
 
 Result<std::vector<ComplianceBucket>> SqliteStore::ComplianceHistory(const ComplianceFilter& f,
                                                                      Granularity g) {
-  Where w = ResultWhere(f);
-  const std::string width = std::to_string(g == Granularity::kDay ? kDayMs : kHourMs);
-  const std::string bucket =
-      "(captured_at - ((captured_at % " + width + ") + " + width + ") % " + width + ")";
+  // Whole buckets from compliance_history, edges from the results, in one statement (one
+  // snapshot).
+  const HistoryQuery h = HistorySql(f, g);
+  if (h.sql.empty()) return std::vector<ComplianceBucket>{};
   auto r = AcquireReader();
   if (!r.ok()) return r.status();
-  auto q =
-      (*r)->Prepare("SELECT " + bucket +
-                    " AS b, COUNT(*), SUM(compliant), SUM(planned_units), SUM(compliant_units),"
-                    " SUM(stocked_skus), SUM(present_skus), SUM(out_of_stock_skus), SUM(gap_count),"
-                    " SUM(facings), SUM(gap_width), SUM(row_width) FROM compliance_results" +
-                    w.sql + " GROUP BY b ORDER BY b");
+  auto q = (*r)->Prepare(h.sql);
   if (!q.ok()) return q.status();
-  w.BindTo(&*q);
+  for (const auto& v : h.args) std::visit([&](const auto& x) { q->Bind(x); }, v);
   return Collect<ComplianceBucket>(&*q, [](const Stmt& s) {
     ComplianceBucket b;
     b.start = FromUnixMillis(s.Int(0));

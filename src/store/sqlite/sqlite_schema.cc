@@ -3,6 +3,7 @@
 #include <initializer_list>
 
 #include "core/time.h"
+#include "store/compliance_history.h"
 #include "store/rollup.h"
 #include "store/sqlite/sqlite_bits.h"
 
@@ -521,6 +522,8 @@ const std::vector<Migration>& Migrations() {
       {9, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
       {10, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
       {11, "webhooks and their outbox", kWebhookTables},
+      // Compliance history buckets, kept by triggers (store/compliance_history.h).
+      {12, "compliance history buckets", HistoryTableSql() + SqliteHistoryTriggerSql()},
   };
   return kAll;
 }
