@@ -75,8 +75,10 @@ std::string BucketPart(const ComplianceFilter& f, int scope, const HistoryPart& 
   std::vector<std::string> cols = {"bucket", "results"};
   for (const char* c : kSummed)
     cols.push_back(c == std::string("compliant") ? "compliant_results" : c);
-  b->Add("level = ?", int64_t{part.level});
-  b->Add("scope = ?", int64_t{scope});
+  // Literals, not parameters: the partial indexes (WHERE scope = 0) apply only to a query whose
+  // condition names the scope itself.
+  b->Add("level = " + std::to_string(part.level));
+  b->Add("scope = " + std::to_string(scope));
   if (scope == kScopeShelf) {
     if (f.store) b->Add("store = ?", *f.store);
     if (f.shelf_location) b->Add("shelf_location = ?", *f.shelf_location);
@@ -248,8 +250,9 @@ std::string PgApply(const std::string& row, int sign) {
 
 }  // namespace
 
-std::string HistoryTableSql() {
-  std::string sql = R"sql(
+std::string HistoryTableSql(bool sqlite) {
+  std::string sql =
+      std::string(R"sql(
 CREATE TABLE compliance_history (
   level             INTEGER NOT NULL,
   scope             INTEGER NOT NULL,
@@ -268,8 +271,9 @@ CREATE TABLE compliance_history (
   facings           BIGINT NOT NULL,
   gap_width         DOUBLE PRECISION NOT NULL,
   row_width         DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (level, scope, store, shelf_location, planogram_name, bucket)
-);
+  PRIMARY KEY (level, scope, store, shelf_location, planogram_name, bucket))sql") +
+      (sqlite ? ")\nWITHOUT ROWID;" : "\n    INCLUDE (" + std::string(kHistorySumColumns) + "));") +
+      R"sql(
 -- A shelf or a planogram across every store (the primary key serves the rest).
 CREATE INDEX compliance_history_shelf ON compliance_history(level, shelf_location, bucket)
   WHERE scope = 0;

@@ -60,8 +60,11 @@ struct HistoryQuery {
 HistoryQuery HistorySql(const ComplianceFilter& f, Granularity g);
 
 // The migration that adds compliance_history (portable SQL): the table, its indexes and its
-// rows built from the stored results. The backend's trigger SQL follows it.
-std::string HistoryTableSql();
+// rows built from the stored results. The backend's trigger SQL follows it. The one difference
+// between the backends is storage: the rows clustered by their key (SQLite WITHOUT ROWID; a
+// PostgreSQL primary key that INCLUDEs the sums), so that a shelf's year of hours is one
+// sequential index range rather than one table page per bucket.
+std::string HistoryTableSql(bool sqlite);
 // The triggers that keep compliance_history equal to sums over compliance_results: SQLite's
 // (one per INSERT, DELETE and UPDATE) and PostgreSQL's (a PL/pgSQL function and its trigger).
 std::string SqliteHistoryTriggerSql();

@@ -425,7 +425,7 @@ const std::vector<Migration>& Migrations() {
       // The photo janitor looks scans up by photo (Store::HasScanForImage).
       {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
       // Compliance history buckets, kept by a trigger (store/compliance_history.h).
-      {9, "compliance history buckets", HistoryTableSql() + PgHistoryTriggerSql()},
+      {9, "compliance history buckets", HistoryTableSql(/*sqlite=*/false) + PgHistoryTriggerSql()},
   };
   return kAll;
 }

@@ -523,7 +523,7 @@ const std::vector<Migration>& Migrations() {
       {10, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
       {11, "webhooks and their outbox", kWebhookTables},
       // Compliance history buckets, kept by triggers (store/compliance_history.h).
-      {12, "compliance history buckets", HistoryTableSql() + SqliteHistoryTriggerSql()},
+      {12, "compliance history buckets", HistoryTableSql(/*sqlite=*/true) + SqliteHistoryTriggerSql()},
   };
   return kAll;
 }
