@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "../store/backends.h"
 #include "analysis/inputs.h"
 
@@ -182,6 +184,51 @@ TEST_P(AnalyzerTest, QueueAnalysesCommittedScansAndDropsWhenFull) {
   EXPECT_EQ(store_->ListComplianceResults({}, {})->items.size(), 2u);
   queue.Stop();
   EXPECT_FALSE(queue.Enqueue(a));
+}
+
+// Two instances (two Store objects on one database, two analyzers) analysing scans of one shelf
+// at the same time: every analysis is stored (none lost to a conflict over the shelf's alerts),
+// there is never more than one unresolved alert per condition, and the alert state at the end is
+// that of the newest scan (a scan analysed after a newer one changes no alert).
+TEST_P(AnalyzerTest, TwoInstancesAnalysingOneShelfAtOnceStoreEveryAnalysis) {
+  ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 2)).ok());
+  auto other = OpenStore();
+  ASSERT_TRUE(other);
+  constexpr int kScans = 40;
+  std::vector<store::Id> scans;
+  for (int i = 0; i < kScans; ++i) {
+    // Out of stock, then stocked, in runs of three, so that alerts keep opening and resolving.
+    std::vector<store::NewDetection> dets;
+    if ((i / 3) % 2 == 1) dets = {Box("COLA", 0.3), Box("COLA", 0.6)};
+    scans.push_back(AddScan("north", std::move(dets), 1'700'000'000'000 + i * 60'000));
+  }
+  const bool last_out_of_stock = ((kScans - 1) / 3) % 2 == 0;
+  Analyzer one(store_.get(), {});
+  Analyzer two(other.get(), {});
+  std::vector<Status> failures[2];
+  auto run = [&](Analyzer* a, int parity) {
+    for (int i = parity; i < kScans; i += 2) {
+      auto r = a->AnalyzeScan(scans[i]);
+      if (!r.ok()) failures[parity].push_back(r.status());
+    }
+  };
+  std::thread t1(run, &one, 0);
+  std::thread t2(run, &two, 1);
+  t1.join();
+  t2.join();
+  for (const auto& f : failures) {
+    for (const Status& s : f) ADD_FAILURE() << "analysis lost: " << s.ToString();
+  }
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM compliance_results"), kScans);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM (SELECT type, sku FROM alerts WHERE status <> 'resolved'"
+                     " GROUP BY type, sku HAVING COUNT(*) > 1) AS twice"),
+            0);
+  auto open = store_->ListAlerts({.statuses = {"open"}}, {});
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->items.size(), last_out_of_stock ? 1u : 0u);
+  if (last_out_of_stock) {
+    EXPECT_EQ(open->items[0].last_scan_id, scans.back());
+  }
 }
 
 VS_STORE_BACKENDS(AnalyzerTest);

@@ -210,23 +210,60 @@ Result<Alert> LoadAlert(Conn* c, Id id, bool for_update) {
                          "alert " + std::to_string(id) + " not found");
 }
 
+// The shelf's unresolved alerts (locked FOR UPDATE: an acknowledgement waits for this write, or
+// this write reads it) and the newest result of each of its planograms.
+Result<ShelfAlertState> LoadShelfAlertState(Conn* c, const std::string& store,
+                                            const std::string& shelf) {
+  ShelfAlertState out;
+  auto alerts = QueryAll<Alert>(c,
+                                std::string("SELECT ") + kAlertColumns +
+                                    " FROM alerts WHERE store = $1 AND shelf_location = $2 AND"
+                                    " status IN ('pending', 'open', 'acknowledged') ORDER BY id"
+                                    " FOR UPDATE",
+                                Params::Of(store, shelf), AlertFromRow);
+  if (!alerts.ok()) return alerts.status();
+  out.active = std::move(alerts).value();
+  auto latest = c->Query(
+      "SELECT planogram_name, captured_at FROM compliance_latest WHERE store = $1 AND"
+      " shelf_location = $2",
+      Params::Of(store, shelf));
+  if (!latest.ok()) return latest.status();
+  for (int i = 0; i < latest->size(); ++i) {
+    out.newest_result[latest->Text(i, 0)] = FromUnixMillis(latest->Int(i, 1));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<ComplianceResult>> PgStore::RecordCompliance(const ComplianceWrite& w) {
   if (w.scan_id <= 0) return Status::InvalidValue("scan_id is required");
   return Mutate<std::vector<ComplianceResult>>(
       [&](Conn* c, Event* event) -> Result<std::vector<ComplianceResult>> {
+        // Writers of one shelf take turns: a transaction-scoped advisory lock on the shelf,
+        // taken first (before any row lock), held until commit, by every instance on this
+        // database. The shelf's state read after it is the one this write replaces.
+        VS_RETURN_IF_ERROR(
+            c->Run("SELECT pg_advisory_xact_lock(hashtext('vs.compliance.shelf'),"
+                   " hashtext($1 || chr(31) || $2))",
+                   Params::Of(w.store, w.shelf_location)));
+        AlertChanges changes{w.alerts, w.dropped_alerts};
+        if (w.plan_alerts) {
+          auto state = LoadShelfAlertState(c, w.store, w.shelf_location);
+          if (!state.ok()) return state.status();
+          changes = w.plan_alerts(*state);
+        }
         std::vector<ComplianceResult> out = w.results;
         for (ComplianceResult& r : out) {
           r.scan_id = w.scan_id;
           VS_RETURN_IF_ERROR(InsertResult(c, &r));
         }
         VS_RETURN_IF_ERROR(ReplaceShelfDiscrepancies(c, w));
-        for (Id id : w.dropped_alerts) {
+        for (Id id : changes.dropped) {
           VS_RETURN_IF_ERROR(
               c->Run("DELETE FROM alerts WHERE id = $1 AND status = 'pending'", Params::Of(id)));
         }
-        for (Alert a : w.alerts) {
+        for (Alert a : changes.alerts) {
           std::string before = "pending";
           if (a.id != 0) {
             auto old = LoadAlert(c, a.id, /*for_update=*/true);
