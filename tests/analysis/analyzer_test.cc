@@ -131,6 +131,28 @@ TEST_P(AnalyzerTest, CountedConfidenceDefaultsToTheModelThresholdAndPlanogramsOv
   EXPECT_EQ(c->results[0].planogram_version, 2);
 }
 
+TEST_P(AnalyzerTest, APlanogramsAlertRulesOverrideTheServers) {
+  // The server raises at once; this planogram only after two consecutive scans.
+  ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, {{"compliance", {{"alert_scans", 2}}}})).ok());
+  Analyzer analyzer(store_.get(), {.alerts = {.scans = 1}});
+  auto first = analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'000'000));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->results[0].detail["alert_rules"]["scans"], 2);
+  EXPECT_TRUE(store_->ListAlerts({.statuses = {"open"}}, {})->items.empty());
+  EXPECT_EQ(store_->ListAlerts({.statuses = {"pending"}}, {})->items.size(), 1u);
+  ASSERT_TRUE(analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'060'000)).ok());
+  EXPECT_EQ(store_->ListAlerts({.statuses = {"open"}}, {})->items.size(), 1u);
+  // Bad rules are refused, naming the planogram, and nothing is stored.
+  auto rows = store_->ListPlanograms({});
+  store::Planogram p = rows->front();
+  p.meta_data = {{"compliance", {{"alert_scans", 0}, {"alert_minutes", 0}}}};
+  ASSERT_TRUE(store_->UpdatePlanogram(p).ok());
+  auto bad = analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'120'000));
+  EXPECT_EQ(bad.status().code(), Code::kInvalidValue);
+  EXPECT_NE(bad.status().message().find("planogram 'cola'"), std::string::npos);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM compliance_results"), 2);
+}
+
 TEST_P(AnalyzerTest, ShelfPlanogramsAreThoseOfTheScansStoreOrEveryStore) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, nlohmann::json::object(), "")).ok());
   store::Planogram south = Row("FANTA", 1, nlohmann::json::object(), "south");
@@ -232,6 +254,30 @@ TEST_P(AnalyzerTest, TwoInstancesAnalysingOneShelfAtOnceStoreEveryAnalysis) {
 }
 
 VS_STORE_BACKENDS(AnalyzerTest);
+
+TEST(Inputs, AlertRulesOfAPlanogram) {
+  auto plan_of = [](nlohmann::json compliance) {
+    auto plans = GroupPlanograms({Row("A", 1, {{"compliance", std::move(compliance)}})});
+    EXPECT_TRUE(plans.ok());
+    return plans->front();
+  };
+  const AlertRules server{.scans = 2, .minutes = 30};
+  auto r = PlanAlertRules(plan_of({{"alert_scans", 5}, {"low_stock_share", 0.4}}), server);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scans, 5);
+  EXPECT_EQ(r->minutes, 30);
+  auto reset = PlanAlertRules(plan_of({{"alert_minutes", nullptr}}), server);
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ(reset->minutes, 30);
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", "3"}}), server).ok());
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", -1}}), server).ok());
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", 1.5}}), server).ok());
+  // The engine's settings ignore the alert keys and keep refusing unknown ones.
+  auto settings = PlanSettings(plan_of({{"alert_scans", 5}, {"low_stock_share", 0.4}}), {});
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  EXPECT_DOUBLE_EQ(settings->low_stock_share, 0.4);
+  EXPECT_FALSE(PlanSettings(plan_of({{"alert_scan", 5}}), {}).ok());
+}
 
 TEST(Inputs, GroupsRowsBySlotPositionAndExtent) {
   std::vector<store::Planogram> rows;
