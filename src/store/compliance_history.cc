@@ -148,6 +148,16 @@ HistoryQuery HistorySql(const ComplianceFilter& f, Granularity g) {
   }
   if (parts.empty()) return {};
   Builder b;
+  // One whole-bucket part whose rows are one per bucket (a store, everything, or one shelf and
+  // planogram of one store): those rows are the answer, in key order, with nothing to add up.
+  const bool one_per_bucket =
+      scope && (*scope != kScopeShelf || (f.store && f.shelf_location && f.planogram_name));
+  if (parts.size() == 1 && parts[0].level != kLevelExact && one_per_bucket) {
+    HistoryQuery q;
+    q.sql = BucketPart(f, *scope, parts[0], &b) + " ORDER BY " + kPartNames[0];
+    q.args = b.TakeArgs();
+    return q;
+  }
   std::string unions;
   for (const HistoryPart& p : parts) {
     unions += unions.empty() ? "" : " UNION ALL ";
