@@ -86,8 +86,12 @@ std::string BucketPart(const ComplianceFilter& f, int scope, const HistoryPart& 
   } else {
     // The constant key columns make the whole (level, scope, store, shelf, planogram) prefix of
     // the primary key an equality, so the bucket range is one index range.
-    b->Add("store = ?", scope == kScopeStore ? *f.store : std::string());
-    b->Add("shelf_location = ''");
+    b->Add("store = ?", scope == kScopeAll ? std::string() : *f.store);
+    if (scope == kScopeStoreShelf) {
+      b->Add("shelf_location = ?", *f.shelf_location);
+    } else {
+      b->Add("shelf_location = ''");
+    }
     b->Add("planogram_name = ''");
   }
   AddBounds(b, "bucket", part);
@@ -102,6 +106,7 @@ const char* const kHistorySumColumns =
 
 std::optional<int> HistoryScope(const ComplianceFilter& f) {
   if (f.scan_id) return std::nullopt;
+  if (f.store && f.shelf_location && !f.planogram_name) return kScopeStoreShelf;
   if (f.shelf_location || f.planogram_name) return kScopeShelf;
   if (f.store) return kScopeStore;
   return kScopeAll;
@@ -148,8 +153,9 @@ HistoryQuery HistorySql(const ComplianceFilter& f, Granularity g) {
   }
   if (parts.empty()) return {};
   Builder b;
-  // One whole-bucket part whose rows are one per bucket (a store, everything, or one shelf and
-  // planogram of one store): those rows are the answer, in key order, with nothing to add up.
+  // One whole-bucket part whose rows are one per bucket (a store, a shelf of a store, everything,
+  // or one planogram of one shelf of a store): those rows are the answer, in key order, with
+  // nothing to add up.
   const bool one_per_bucket =
       scope && (*scope != kScopeShelf || (f.store && f.shelf_location && f.planogram_name));
   if (parts.size() == 1 && parts[0].level != kLevelExact && one_per_bucket) {
@@ -178,7 +184,7 @@ std::string HistoryKeySql(int level, int scope, const std::string& row) {
   const std::string r = row + ".";
   return std::to_string(level) + ", " + std::to_string(scope) + ", " +
          (scope == kScopeAll ? "''" : r + "store") + ", " +
-         (scope == kScopeShelf ? r + "shelf_location" : "''") + ", " +
+         (scope == kScopeShelf || scope == kScopeStoreShelf ? r + "shelf_location" : "''") + ", " +
          (scope == kScopeShelf ? r + "planogram_name" : "''") + ", " +
          FloorSql(r + "captured_at", WidthOf(level));
 }
@@ -194,7 +200,7 @@ namespace {
 
 constexpr const char* kKeyColumns = "level, scope, store, shelf_location, planogram_name, bucket";
 constexpr int kLevels[] = {kLevelDay, kLevelHour};
-constexpr int kScopes[] = {kScopeShelf, kScopeStore, kScopeAll};
+constexpr int kScopes[] = {kScopeShelf, kScopeStoreShelf, kScopeStore, kScopeAll};
 
 // "results = <t>.results + excluded.results, ..." for an upsert's DO UPDATE.
 std::string AddExcluded(const std::string& target) {
@@ -295,8 +301,9 @@ CREATE INDEX compliance_history_planogram ON compliance_history(level, planogram
       const std::string bucket = FloorSql("r.captured_at", WidthOf(level));
       const std::string group = scope == kScopeShelf
                                     ? "r.store, r.shelf_location, r.planogram_name, "
-                                : scope == kScopeStore ? "r.store, "
-                                                       : "";
+                                : scope == kScopeStoreShelf ? "r.store, r.shelf_location, "
+                                : scope == kScopeStore      ? "r.store, "
+                                                            : "";
       std::string sums = "COUNT(*)";
       for (const char* c : kSummed) sums += std::string(", SUM(r.") + c + ")";
       sql += std::string("INSERT INTO compliance_history(") + kKeyColumns + ", " +

@@ -2,9 +2,10 @@
 // every backend: which rows answer a filter, how a time range splits into whole buckets and exact
 // edges, and the one statement that reads them.
 //
-// Each compliance_results row is counted in six bucket rows: UTC day and hour (`level`, as in
-// store/rollup.h) x three scopes: kScopeShelf (store, shelf_location, planogram_name),
-// kScopeStore (store, "", "") and kScopeAll ("", "", ""). A bucket row holds the sums
+// Each compliance_results row is counted in eight bucket rows: UTC day and hour (`level`, as in
+// store/rollup.h) x four scopes: kScopeShelf (store, shelf_location, planogram_name),
+// kScopeStoreShelf (store, shelf_location, ""), kScopeStore (store, "", "") and kScopeAll
+// ("", "", ""). A bucket row holds the sums
 // ComplianceBucket reports. The database keeps them (a trigger on compliance_results, in the
 // statement's own transaction), so every write of results — RecordCompliance, a store's
 // removal cascading to its results — keeps them exact; a bucket whose results are all gone is
@@ -26,9 +27,11 @@ namespace vs::store {
 inline constexpr int kScopeShelf = 0;
 inline constexpr int kScopeStore = 1;
 inline constexpr int kScopeAll = 2;
+inline constexpr int kScopeStoreShelf = 3;
 
-// The scope of the bucket rows that answer `f`: kScopeShelf when it names a shelf or a
-// planogram, kScopeStore when it names only a store, kScopeAll when it names neither; nullopt
+// The scope of the bucket rows that answer `f`: kScopeStoreShelf when it names a store and a
+// shelf but no planogram, else kScopeShelf when it names a shelf or a planogram, kScopeStore
+// when it names only a store, kScopeAll when it names neither; nullopt
 // when only the results can (a scan_id filter).
 std::optional<int> HistoryScope(const ComplianceFilter& f);
 
