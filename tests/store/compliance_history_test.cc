@@ -236,7 +236,7 @@ TEST_P(ComplianceHistoryStore, MigrationBuildsTheBucketsOfStoredResults) {
     scans = Seed(s.get(), &rng, 60);
   }
   // Back to the schema before the buckets, results kept: the migration runs again on open.
-  const int version = postgres() ? 9 : 12;
+  const int version = postgres() ? 10 : 13;
   ASSERT_TRUE(ExecSql(
       std::string(postgres() ? "DROP TRIGGER compliance_results_history ON compliance_results;"
                                " DROP FUNCTION vs_compliance_history();"
