@@ -27,6 +27,11 @@ Status ValidateAlertRules(const AlertRules& r) {
   return Status::Ok();
 }
 
+const AlertRules& AlertPolicy::For(const std::string& planogram_name) const {
+  auto it = by_planogram.find(planogram_name);
+  return it == by_planogram.end() ? defaults : it->second;
+}
+
 std::vector<Condition> ConditionsOf(const std::string& planogram_name,
                                     const compliance::ShelfAnalysis& analysis) {
   std::vector<Condition> out;
@@ -61,7 +66,7 @@ std::vector<Condition> ConditionsOf(const std::string& planogram_name,
 AlertPlan PlanAlerts(const std::vector<store::Alert>& active,
                      const std::vector<Condition>& conditions,
                      const std::set<std::string>& analysed, const store::ScanRecord& scan,
-                     const AlertRules& rules) {
+                     const AlertPolicy& rules) {
   std::map<Key, const store::Alert*> by_key;
   for (const store::Alert& a : active) {
     if (a.status == "resolved") continue;
@@ -74,6 +79,7 @@ AlertPlan PlanAlerts(const std::vector<store::Alert>& active,
     if (!seen.insert(key).second) continue;
     store::Alert a;
     if (auto it = by_key.find(key); it != by_key.end()) {
+      if (it->second->last_scan_id == scan.id) continue;  // this scan is counted already
       a = *it->second;
       a.scans += 1;
     } else {
@@ -90,7 +96,7 @@ AlertPlan PlanAlerts(const std::vector<store::Alert>& active,
     a.last_seen_at = scan.captured_at;
     a.last_scan_id = scan.id;
     a.detail = c.detail;
-    if (a.status == "pending" && Due(a, rules)) {
+    if (a.status == "pending" && Due(a, rules.For(a.planogram_name))) {
       a.status = "open";
       a.raised_at = scan.captured_at;
     }
@@ -109,6 +115,29 @@ AlertPlan PlanAlerts(const std::vector<store::Alert>& active,
     plan.alerts.push_back(std::move(done));
   }
   return plan;
+}
+
+store::AlertChanges PlanShelfAlerts(const store::ShelfAlertState& state,
+                                    const std::vector<Condition>& conditions,
+                                    const std::set<std::string>& analysed,
+                                    const store::ScanRecord& scan, const AlertPolicy& rules) {
+  std::set<std::string> fresh;
+  for (const std::string& name : analysed) {
+    auto newest = state.newest_result.find(name);
+    if (newest == state.newest_result.end() || newest->second <= scan.captured_at) {
+      fresh.insert(name);
+    }
+  }
+  std::vector<Condition> shown;
+  for (const Condition& c : conditions) {
+    if (fresh.count(c.planogram_name)) shown.push_back(c);
+  }
+  std::vector<store::Alert> active;
+  for (const store::Alert& a : state.active) {
+    if (fresh.count(a.planogram_name)) active.push_back(a);
+  }
+  AlertPlan plan = PlanAlerts(active, shown, fresh, scan, rules);
+  return {std::move(plan.alerts), std::move(plan.dropped)};
 }
 
 }  // namespace vs::analysis

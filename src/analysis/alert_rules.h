@@ -7,9 +7,15 @@
 // consecutive scans or, when minutes > 0, for that many minutes of capture time, whichever comes
 // first. A scan of the same planogram that no longer shows it resolves an open (or
 // acknowledged) alert and drops a pending one. One alert per condition at a time: a condition
-// that lasts over many photos is never raised twice.
+// that lasts over many photos is never raised twice. The rules are the server's (serve
+// --alert-scans / --alert-minutes) unless a planogram sets its own (inputs.h, PlanAlertRules).
+//
+// Alerts follow the newest scan of each planogram: a scan analysed after a newer one of the same
+// planogram on the shelf (two instances, or a queue behind) stores its results but changes none
+// of that planogram's alerts, and a scan already counted for an alert is not counted again.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -27,6 +33,14 @@ struct AlertRules {
 };
 // InvalidValue unless 0 <= scans <= 1000, 0 <= minutes <= 525600 and not both 0.
 Status ValidateAlertRules(const AlertRules& rules);
+
+// The rules of each planogram: its own where it has them, else the defaults.
+struct AlertPolicy {
+  AlertPolicy(AlertRules d = {}) : defaults(d) {}  // NOLINT: a plain rule set is a policy
+  AlertRules defaults;
+  std::map<std::string, AlertRules> by_planogram;
+  const AlertRules& For(const std::string& planogram_name) const;
+};
 
 struct Condition {
   std::string type;  // "OUT_OF_STOCK", "LOW_STOCK", "MISPLACED", "GAP"
@@ -49,6 +63,14 @@ struct AlertPlan {
 AlertPlan PlanAlerts(const std::vector<store::Alert>& active,
                      const std::vector<Condition>& conditions,
                      const std::set<std::string>& analysed, const store::ScanRecord& scan,
-                     const AlertRules& rules);
+                     const AlertPolicy& rules);
+
+// PlanAlerts on the shelf's state as RecordCompliance reads it inside its transaction
+// (store::ComplianceWrite::plan_alerts), leaving out the planograms whose newest stored result
+// is newer than `scan`.
+store::AlertChanges PlanShelfAlerts(const store::ShelfAlertState& state,
+                                    const std::vector<Condition>& conditions,
+                                    const std::set<std::string>& analysed,
+                                    const store::ScanRecord& scan, const AlertPolicy& rules);
 
 }  // namespace vs::analysis

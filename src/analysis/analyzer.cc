@@ -13,7 +13,6 @@ Analyzer::Analyzer(store::Store* store, AnalyzerOptions options)
 
 Result<ScanAnalysis> Analyzer::AnalyzeScan(store::Id scan_id,
                                            const std::optional<std::string>& planogram_name) {
-  std::lock_guard<std::mutex> lock(mu_);
   ScanAnalysis out;
   {
     auto scan = store_->GetScan(scan_id, /*with_detections=*/true);
@@ -65,9 +64,13 @@ Result<ScanAnalysis> Analyzer::AnalyzeScan(store::Id scan_id,
   write.shelf_location = scan.shelf_location;
   std::vector<Condition> conditions;
   std::set<std::string> analysed;
+  AlertPolicy policy(options_.alerts);
   for (const ShelfPlan* plan : shelf) {
     auto settings = PlanSettings(*plan, base);
     if (!settings.ok()) return settings.status();
+    auto rules = PlanAlertRules(*plan, options_.alerts);
+    if (!rules.ok()) return rules.status();
+    policy.by_planogram[plan->planogram.name] = *rules;
     auto analysis =
         compliance::AnalyzeShelf(plan->planogram, all, detections, catalogue, *settings);
     if (!analysis.ok()) {
@@ -77,6 +80,8 @@ Result<ScanAnalysis> Analyzer::AnalyzeScan(store::Id scan_id,
     auto version = store_->PlanogramVersionOf(plan->planogram.name);
     if (!version.ok()) return version.status();
     write.results.push_back(ResultOf(scan, *plan, *version, *analysis, *settings));
+    write.results.back().detail["alert_rules"] = {{"scans", rules->scans},
+                                                  {"minutes", rules->minutes}};
     for (auto& d : DiscrepanciesOf(scan, *plan, *version, *analysis, *settings)) {
       write.discrepancies.push_back(std::move(d));
     }
@@ -86,22 +91,12 @@ Result<ScanAnalysis> Analyzer::AnalyzeScan(store::Id scan_id,
     analysed.insert(plan->planogram.name);
   }
 
-  store::AlertFilter active;
-  active.statuses = {"pending", "open", "acknowledged"};
-  active.store = scan.store;
-  active.shelf_location = scan.shelf_location;
-  std::vector<store::Alert> current;
-  store::PageRequest page{.limit = 1000};
-  while (true) {
-    auto list = store_->ListAlerts(active, page);
-    if (!list.ok()) return list.status();
-    for (auto& a : list->items) current.push_back(std::move(a));
-    if (!list->next_cursor) break;
-    page.cursor = list->next_cursor;
-  }
-  AlertPlan alerts = PlanAlerts(current, conditions, analysed, scan, options_.alerts);
-  write.alerts = std::move(alerts.alerts);
-  write.dropped_alerts = std::move(alerts.dropped);
+  // The alert changes are planned inside RecordCompliance's transaction, on the shelf's state
+  // as it is there (another instance may be writing the same shelf).
+  write.plan_alerts = [conditions = std::move(conditions), analysed = std::move(analysed),
+                       policy = std::move(policy), scan](const store::ShelfAlertState& state) {
+    return PlanShelfAlerts(state, conditions, analysed, scan, policy);
+  };
   out.discrepancies = write.discrepancies;
   auto stored = store_->RecordCompliance(write);
   if (!stored.ok()) return stored.status();

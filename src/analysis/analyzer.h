@@ -33,7 +33,7 @@ namespace vs::analysis {
 struct AnalyzerOptions {
   // The active model's confidence threshold: the default counted confidence.
   double model_confidence_threshold = 0.25;
-  AlertRules alerts;
+  AlertRules alerts;  // the server's; a planogram may set its own (inputs.h, PlanAlertRules)
 };
 
 struct ScanAnalysis {
@@ -49,8 +49,9 @@ class Analyzer {
 
   // Analyses and commits scan `scan_id` (only against `planogram_name` when set). NotFound for
   // no such scan, or for a planogram_name that has no rows on the scan's shelf; InvalidValue
-  // (naming the planogram) for rows or settings the engine refuses. Thread-safe: analyses run
-  // one at a time, since alert changes read, then write, a shelf's alerts.
+  // (naming the planogram) for rows, settings or alert rules the engine refuses. Thread-safe,
+  // also across instances on one database: the alert changes are planned inside the store's
+  // transaction, which holds the shelf's other writers off (ComplianceWrite::plan_alerts).
   Result<ScanAnalysis> AnalyzeScan(store::Id scan_id,
                                    const std::optional<std::string>& planogram_name = {});
 
@@ -59,7 +60,6 @@ class Analyzer {
  private:
   store::Store* store_;
   AnalyzerOptions options_;
-  std::mutex mu_;
 };
 
 class AnalysisQueue {

@@ -8,6 +8,9 @@
 namespace vs::analysis {
 namespace {
 
+// The alert-rule keys of meta_data.compliance (the rest are engine settings).
+constexpr const char* kAlertKeys[] = {"alert_scans", "alert_minutes"};
+
 Status RowError(const store::Planogram& p, const std::string& what) {
   return Status::InvalidValue("planogram '" + p.planogram_name + "' row " + std::to_string(p.id) +
                               ": " + what);
@@ -94,7 +97,10 @@ Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> row
 
 Result<compliance::Settings> PlanSettings(const ShelfPlan& plan, const compliance::Settings& base) {
   compliance::Settings s = base;
-  for (const nlohmann::json& o : plan.overrides) {
+  for (nlohmann::json o : plan.overrides) {
+    if (o.is_object()) {
+      for (const char* key : kAlertKeys) o.erase(key);  // PlanAlertRules reads these
+    }
     auto merged = compliance::MergeSettings(s, o);
     if (!merged.ok()) {
       return Status::InvalidValue("planogram '" + plan.planogram.name +
@@ -103,6 +109,33 @@ Result<compliance::Settings> PlanSettings(const ShelfPlan& plan, const complianc
     s = *merged;
   }
   return s;
+}
+
+Result<AlertRules> PlanAlertRules(const ShelfPlan& plan, const AlertRules& base) {
+  AlertRules r = base;
+  auto bad = [&](const std::string& what) {
+    return Status::InvalidValue("planogram '" + plan.planogram.name +
+                                "' meta_data.compliance: " + what);
+  };
+  for (const nlohmann::json& o : plan.overrides) {
+    if (!o.is_object()) continue;  // PlanSettings refuses it
+    for (const char* key : kAlertKeys) {
+      auto it = o.find(key);
+      if (it == o.end()) continue;
+      int* field = std::string(key) == "alert_scans" ? &r.scans : &r.minutes;
+      const int server = std::string(key) == "alert_scans" ? base.scans : base.minutes;
+      if (it->is_null()) {
+        *field = server;
+      } else if (it->is_number_integer() && it->get<int64_t>() >= 0 &&
+                 it->get<int64_t>() <= 525600) {
+        *field = static_cast<int>(it->get<int64_t>());
+      } else {
+        return bad(std::string(key) + " must be a whole number >= 0 (or null)");
+      }
+    }
+  }
+  if (Status s = ValidateAlertRules(r); !s.ok()) return bad(s.message());
+  return r;
 }
 
 std::vector<compliance::Detection> ToEngine(const std::vector<store::DetectionRecord>& detections) {

@@ -4,7 +4,8 @@
 // shelf_location whose store is the scan's or "" (every store), grouped by planogram_name. Per
 // row, meta_data may carry:
 //   "slot":       [x1, y1, x2, y2], the row's slot box (normalised to the photo);
-//   "compliance": settings overrides (compliance::MergeSettings keys), applied in row order;
+//   "compliance": settings overrides (compliance::MergeSettings keys, and "alert_scans" /
+//                 "alert_minutes" for the planogram's alert rules), applied in row order;
 //   "extent":     [x1, x2], the shelf's horizontal span in the photo.
 // x_position and y_position (both set) give the row's point position.
 #pragma once
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/alert_rules.h"
 #include "compliance/compliance.h"
 #include "core/status.h"
 #include "store/types.h"
@@ -33,6 +35,10 @@ Result<std::vector<ShelfPlan>> GroupPlanograms(std::vector<store::Planogram> row
 
 // `base` with every row's overrides applied in order; InvalidValue naming the planogram.
 Result<compliance::Settings> PlanSettings(const ShelfPlan& plan, const compliance::Settings& base);
+// `base` (the server's rules) with every row's "alert_scans" and "alert_minutes" applied in
+// order (integers; null: the server's value); InvalidValue naming the planogram for a value of
+// the wrong type or rules ValidateAlertRules refuses.
+Result<AlertRules> PlanAlertRules(const ShelfPlan& plan, const AlertRules& base);
 
 std::vector<compliance::Detection> ToEngine(const std::vector<store::DetectionRecord>& detections);
 std::vector<compliance::Product> ToEngine(const std::vector<store::Product>& products);

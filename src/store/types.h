@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -260,6 +261,18 @@ struct AlertFilter {
 };
 
 // Everything one analysed scan changes, committed in one transaction.
+// What RecordCompliance shows ComplianceWrite::plan_alerts: the shelf as it is inside the write's
+// transaction, before the write.
+struct ShelfAlertState {
+  std::vector<Alert> active;  // the shelf's pending, open and acknowledged alerts, by id
+  // captured_at of the newest stored result of each planogram of the shelf (absent: none).
+  std::map<std::string, Timestamp> newest_result;
+};
+struct AlertChanges {
+  std::vector<Alert> alerts;  // inserted (id 0) or updated (by id)
+  std::vector<Id> dropped;    // pending alerts to delete
+};
+
 struct ComplianceWrite {
   Id scan_id = 0;
   std::string store, shelf_location;
@@ -269,6 +282,12 @@ struct ComplianceWrite {
   std::vector<Discrepancy> discrepancies;
   std::vector<Alert> alerts;       // inserted (id 0) or updated (by id)
   std::vector<Id> dropped_alerts;  // pending alerts whose condition ended before being raised
+  // When set, the alert changes are planned inside the write's transaction instead (and
+  // `alerts` / `dropped_alerts` are ignored): RecordCompliance reads the shelf's state with
+  // every other writer of the shelf held off until it commits (another instance included), calls
+  // this with it and writes the changes returned. So two analyses of one shelf at once apply one
+  // after the other. Pure; it may be called again if the transaction is retried.
+  std::function<AlertChanges(const ShelfAlertState&)> plan_alerts;
 };
 
 // --- accounts (see src/auth) ------------------------------------------------------------------

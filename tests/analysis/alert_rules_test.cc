@@ -135,6 +135,56 @@ TEST(AlertRules, ConditionsOfAResult) {
   EXPECT_EQ(c[3].sku, "");
 }
 
+TEST(AlertRules, APlanogramsOwnRulesOverrideTheServers) {
+  AlertPolicy policy({.scans = 1});
+  policy.by_planogram["slow"] = {.scans = 3};
+  const std::vector<Condition> shown = {{"OUT_OF_STOCK", "slow", "A", {}},
+                                        {"OUT_OF_STOCK", "fast", "A", {}}};
+  const AlertPlan plan = PlanAlerts({}, shown, {"slow", "fast"}, ScanAt(1, 0), policy);
+  ASSERT_EQ(plan.alerts.size(), 2u);
+  EXPECT_EQ(plan.alerts[0].planogram_name, "slow");
+  EXPECT_EQ(plan.alerts[0].status, "pending");
+  EXPECT_EQ(plan.alerts[1].planogram_name, "fast");
+  EXPECT_EQ(plan.alerts[1].status, "open");
+}
+
+store::Alert OpenAlert(store::Id id, store::Id last_scan, int64_t last_minute) {
+  store::Alert a;
+  a.id = id;
+  a.type = "OUT_OF_STOCK";
+  a.planogram_name = "p";
+  a.sku = "A";
+  a.status = "open";
+  a.scans = 2;
+  a.last_scan_id = last_scan;
+  a.last_seen_at = FromUnixMillis(last_minute * 60'000);
+  return a;
+}
+
+TEST(AlertRules, AScanOlderThanTheNewestResultChangesNoAlert) {
+  store::ShelfAlertState state;
+  state.active = {OpenAlert(4, 20, 10)};
+  state.newest_result["p"] = FromUnixMillis(10 * 60'000);
+  // Scan 15 (minute 5) is analysed after scan 20 (minute 10): it neither resolves the alert
+  // nor starts another.
+  auto stale = PlanShelfAlerts(state, {{"GAP", "p", "", {}}}, {"p"}, ScanAt(15, 5), {});
+  EXPECT_TRUE(stale.alerts.empty());
+  EXPECT_TRUE(stale.dropped.empty());
+  // A newer scan that no longer shows it resolves it.
+  auto newer = PlanShelfAlerts(state, {}, {"p"}, ScanAt(21, 11), {});
+  ASSERT_EQ(newer.alerts.size(), 1u);
+  EXPECT_EQ(newer.alerts[0].status, "resolved");
+}
+
+TEST(AlertRules, AScanCountedAlreadyIsNotCountedAgain) {
+  // Re-analysing scan 20 (POST /api/analyze) leaves the count as it was.
+  const AlertPlan plan = PlanAlerts({OpenAlert(4, 20, 10)}, {Oos("A")}, {"p"}, ScanAt(20, 10), {});
+  EXPECT_TRUE(plan.alerts.empty());
+  const AlertPlan next = PlanAlerts({OpenAlert(4, 20, 10)}, {Oos("A")}, {"p"}, ScanAt(21, 11), {});
+  ASSERT_EQ(next.alerts.size(), 1u);
+  EXPECT_EQ(next.alerts[0].scans, 3);
+}
+
 TEST(AlertRules, Validation) {
   EXPECT_TRUE(ValidateAlertRules({}).ok());
   EXPECT_FALSE(ValidateAlertRules({.scans = 0, .minutes = 0}).ok());

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "../store/backends.h"
 #include "analysis/inputs.h"
 
@@ -129,6 +131,28 @@ TEST_P(AnalyzerTest, CountedConfidenceDefaultsToTheModelThresholdAndPlanogramsOv
   EXPECT_EQ(c->results[0].planogram_version, 2);
 }
 
+TEST_P(AnalyzerTest, APlanogramsAlertRulesOverrideTheServers) {
+  // The server raises at once; this planogram only after two consecutive scans.
+  ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, {{"compliance", {{"alert_scans", 2}}}})).ok());
+  Analyzer analyzer(store_.get(), {.alerts = {.scans = 1}});
+  auto first = analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'000'000));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->results[0].detail["alert_rules"]["scans"], 2);
+  EXPECT_TRUE(store_->ListAlerts({.statuses = {"open"}}, {})->items.empty());
+  EXPECT_EQ(store_->ListAlerts({.statuses = {"pending"}}, {})->items.size(), 1u);
+  ASSERT_TRUE(analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'060'000)).ok());
+  EXPECT_EQ(store_->ListAlerts({.statuses = {"open"}}, {})->items.size(), 1u);
+  // Bad rules are refused, naming the planogram, and nothing is stored.
+  auto rows = store_->ListPlanograms({});
+  store::Planogram p = rows->front();
+  p.meta_data = {{"compliance", {{"alert_scans", 0}, {"alert_minutes", 0}}}};
+  ASSERT_TRUE(store_->UpdatePlanogram(p).ok());
+  auto bad = analyzer.AnalyzeScan(AddScan("north", {}, 1'700'000'120'000));
+  EXPECT_EQ(bad.status().code(), Code::kInvalidValue);
+  EXPECT_NE(bad.status().message().find("planogram 'cola'"), std::string::npos);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM compliance_results"), 2);
+}
+
 TEST_P(AnalyzerTest, ShelfPlanogramsAreThoseOfTheScansStoreOrEveryStore) {
   ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 1, nlohmann::json::object(), "")).ok());
   store::Planogram south = Row("FANTA", 1, nlohmann::json::object(), "south");
@@ -184,7 +208,76 @@ TEST_P(AnalyzerTest, QueueAnalysesCommittedScansAndDropsWhenFull) {
   EXPECT_FALSE(queue.Enqueue(a));
 }
 
+// Two instances (two Store objects on one database, two analyzers) analysing scans of one shelf
+// at the same time: every analysis is stored (none lost to a conflict over the shelf's alerts),
+// there is never more than one unresolved alert per condition, and the alert state at the end is
+// that of the newest scan (a scan analysed after a newer one changes no alert).
+TEST_P(AnalyzerTest, TwoInstancesAnalysingOneShelfAtOnceStoreEveryAnalysis) {
+  ASSERT_TRUE(store_->CreatePlanogram(Row("COLA", 2)).ok());
+  auto other = OpenStore();
+  ASSERT_TRUE(other);
+  constexpr int kScans = 40;
+  std::vector<store::Id> scans;
+  for (int i = 0; i < kScans; ++i) {
+    // Out of stock, then stocked, in runs of three, so that alerts keep opening and resolving.
+    std::vector<store::NewDetection> dets;
+    if ((i / 3) % 2 == 1) dets = {Box("COLA", 0.3), Box("COLA", 0.6)};
+    scans.push_back(AddScan("north", std::move(dets), 1'700'000'000'000 + i * 60'000));
+  }
+  const bool last_out_of_stock = ((kScans - 1) / 3) % 2 == 0;
+  Analyzer one(store_.get(), {});
+  Analyzer two(other.get(), {});
+  std::vector<Status> failures[2];
+  auto run = [&](Analyzer* a, int parity) {
+    for (int i = parity; i < kScans; i += 2) {
+      auto r = a->AnalyzeScan(scans[i]);
+      if (!r.ok()) failures[parity].push_back(r.status());
+    }
+  };
+  std::thread t1(run, &one, 0);
+  std::thread t2(run, &two, 1);
+  t1.join();
+  t2.join();
+  for (const auto& f : failures) {
+    for (const Status& s : f) ADD_FAILURE() << "analysis lost: " << s.ToString();
+  }
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM compliance_results"), kScans);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM (SELECT type, sku FROM alerts WHERE status <> 'resolved'"
+                     " GROUP BY type, sku HAVING COUNT(*) > 1) AS twice"),
+            0);
+  auto open = store_->ListAlerts({.statuses = {"open"}}, {});
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->items.size(), last_out_of_stock ? 1u : 0u);
+  if (last_out_of_stock) {
+    EXPECT_EQ(open->items[0].last_scan_id, scans.back());
+  }
+}
+
 VS_STORE_BACKENDS(AnalyzerTest);
+
+TEST(Inputs, AlertRulesOfAPlanogram) {
+  auto plan_of = [](nlohmann::json compliance) {
+    auto plans = GroupPlanograms({Row("A", 1, {{"compliance", std::move(compliance)}})});
+    EXPECT_TRUE(plans.ok());
+    return plans->front();
+  };
+  const AlertRules server{.scans = 2, .minutes = 30};
+  auto r = PlanAlertRules(plan_of({{"alert_scans", 5}, {"low_stock_share", 0.4}}), server);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scans, 5);
+  EXPECT_EQ(r->minutes, 30);
+  auto reset = PlanAlertRules(plan_of({{"alert_minutes", nullptr}}), server);
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ(reset->minutes, 30);
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", "3"}}), server).ok());
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", -1}}), server).ok());
+  EXPECT_FALSE(PlanAlertRules(plan_of({{"alert_scans", 1.5}}), server).ok());
+  // The engine's settings ignore the alert keys and keep refusing unknown ones.
+  auto settings = PlanSettings(plan_of({{"alert_scans", 5}, {"low_stock_share", 0.4}}), {});
+  ASSERT_TRUE(settings.ok()) << settings.status().ToString();
+  EXPECT_DOUBLE_EQ(settings->low_stock_share, 0.4);
+  EXPECT_FALSE(PlanSettings(plan_of({{"alert_scan", 5}}), {}).ok());
+}
 
 TEST(Inputs, GroupsRowsBySlotPositionAndExtent) {
   std::vector<store::Planogram> rows;

@@ -1,7 +1,10 @@
 // PgStore: compliance results, their history, discrepancies written from them, and alerts
 // (the same statements as store/sqlite/sqlite_compliance.cc; the non-SQL rules are shared in
 // store/compliance_rules.h).
+#include <variant>
+
 #include "core/time.h"
+#include "store/compliance_history.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/postgres/pg_rows.h"
@@ -207,23 +210,60 @@ Result<Alert> LoadAlert(Conn* c, Id id, bool for_update) {
                          "alert " + std::to_string(id) + " not found");
 }
 
+// The shelf's unresolved alerts (locked FOR UPDATE: an acknowledgement waits for this write, or
+// this write reads it) and the newest result of each of its planograms.
+Result<ShelfAlertState> LoadShelfAlertState(Conn* c, const std::string& store,
+                                            const std::string& shelf) {
+  ShelfAlertState out;
+  auto alerts = QueryAll<Alert>(c,
+                                std::string("SELECT ") + kAlertColumns +
+                                    " FROM alerts WHERE store = $1 AND shelf_location = $2 AND"
+                                    " status IN ('pending', 'open', 'acknowledged') ORDER BY id"
+                                    " FOR UPDATE",
+                                Params::Of(store, shelf), AlertFromRow);
+  if (!alerts.ok()) return alerts.status();
+  out.active = std::move(alerts).value();
+  auto latest = c->Query(
+      "SELECT planogram_name, captured_at FROM compliance_latest WHERE store = $1 AND"
+      " shelf_location = $2",
+      Params::Of(store, shelf));
+  if (!latest.ok()) return latest.status();
+  for (int i = 0; i < latest->size(); ++i) {
+    out.newest_result[latest->Text(i, 0)] = FromUnixMillis(latest->Int(i, 1));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<ComplianceResult>> PgStore::RecordCompliance(const ComplianceWrite& w) {
   if (w.scan_id <= 0) return Status::InvalidValue("scan_id is required");
   return Mutate<std::vector<ComplianceResult>>(
       [&](Conn* c, Event* event) -> Result<std::vector<ComplianceResult>> {
+        // Writers of one shelf take turns: a transaction-scoped advisory lock on the shelf,
+        // taken first (before any row lock), held until commit, by every instance on this
+        // database. The shelf's state read after it is the one this write replaces.
+        VS_RETURN_IF_ERROR(
+            c->Run("SELECT pg_advisory_xact_lock(hashtext('vs.compliance.shelf'),"
+                   " hashtext($1 || chr(31) || $2))",
+                   Params::Of(w.store, w.shelf_location)));
+        AlertChanges changes{w.alerts, w.dropped_alerts};
+        if (w.plan_alerts) {
+          auto state = LoadShelfAlertState(c, w.store, w.shelf_location);
+          if (!state.ok()) return state.status();
+          changes = w.plan_alerts(*state);
+        }
         std::vector<ComplianceResult> out = w.results;
         for (ComplianceResult& r : out) {
           r.scan_id = w.scan_id;
           VS_RETURN_IF_ERROR(InsertResult(c, &r));
         }
         VS_RETURN_IF_ERROR(ReplaceShelfDiscrepancies(c, w));
-        for (Id id : w.dropped_alerts) {
+        for (Id id : changes.dropped) {
           VS_RETURN_IF_ERROR(
               c->Run("DELETE FROM alerts WHERE id = $1 AND status = 'pending'", Params::Of(id)));
         }
-        for (Alert a : w.alerts) {
+        for (Alert a : changes.alerts) {
           std::string before = "pending";
           if (a.id != 0) {
             auto old = LoadAlert(c, a.id, /*for_update=*/true);
@@ -310,19 +350,15 @@ Result<std::vector<ComplianceResult>> PgStore::LatestCompliance(const Compliance
 
 Result<std::vector<ComplianceBucket>> PgStore::ComplianceHistory(const ComplianceFilter& f,
                                                                  Granularity g) {
-  Where w = ResultWhere(f);
-  const std::string width = std::to_string(g == Granularity::kDay ? kDayMs : kHourMs);
-  // Floor to the bucket for times before 1970 too (% truncates toward zero, as in SQLite).
-  const std::string bucket =
-      "(captured_at - ((captured_at % " + width + ") + " + width + ") % " + width + ")";
-  const std::string sql =
-      "SELECT " + bucket +
-      " AS b, COUNT(*), SUM(compliant), SUM(planned_units), SUM(compliant_units),"
-      " SUM(stocked_skus), SUM(present_skus), SUM(out_of_stock_skus), SUM(gap_count),"
-      " SUM(facings), SUM(gap_width), SUM(row_width) FROM compliance_results" +
-      w.sql + " GROUP BY b ORDER BY b";
+  // Whole buckets from compliance_history, edges from the results, in one statement (one
+  // snapshot).
+  const HistoryQuery h = HistorySql(f, g);
+  if (h.sql.empty()) return std::vector<ComplianceBucket>{};
+  const std::string sql = Numbered(h.sql);
+  Params p;
+  for (const auto& v : h.args) std::visit([&](const auto& x) { p.Add(x); }, v);
   return Read<std::vector<ComplianceBucket>>([&](Conn* c) {
-    return QueryAll<ComplianceBucket>(c, sql, w.args, [](const Rows& r, int i) {
+    return QueryAll<ComplianceBucket>(c, sql, p, [](const Rows& r, int i) {
       ComplianceBucket b;
       b.start = FromUnixMillis(r.Int(i, 0));
       b.results = r.Int(i, 1);

@@ -1,6 +1,7 @@
 #include "store/postgres/pg_schema.h"
 
 #include "core/time.h"
+#include "store/compliance_history.h"
 #include "store/rollup.h"
 
 namespace vs::store::pg {
@@ -483,6 +484,8 @@ const std::vector<Migration>& Migrations() {
       // The photo janitor looks scans up by photo (Store::HasScanForImage).
       {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
       {9, "confidence rollups", RollupConfSql()},
+      // Compliance history buckets, kept by a trigger (store/compliance_history.h).
+      {10, "compliance history buckets", HistoryTableSql(/*sqlite=*/false) + PgHistoryTriggerSql()},
   };
   return kAll;
 }

@@ -1,6 +1,8 @@
 // SqliteStore: compliance results, their history, discrepancies written from them, and alerts.
 #include <set>
+#include <variant>
 
+#include "store/compliance_history.h"
 #include "store/compliance_rules.h"
 #include "store/cursor.h"
 #include "store/rollup.h"
@@ -193,24 +195,58 @@ Result<Alert> LoadAlert(Connection* c, Id id) {
   return One<Alert>(&*q, AlertFromRow, "alert " + std::to_string(id) + " not found");
 }
 
+// The shelf's unresolved alerts and the newest result of each of its planograms.
+Result<ShelfAlertState> LoadShelfAlertState(Connection* c, const std::string& store,
+                                            const std::string& shelf) {
+  ShelfAlertState out;
+  auto q = c->Prepare(std::string("SELECT ") + kAlertColumns +
+                      " FROM alerts WHERE store = ? AND shelf_location = ? AND status IN"
+                      " ('pending', 'open', 'acknowledged') ORDER BY id");
+  if (!q.ok()) return q.status();
+  q->BindAll(store, shelf);
+  auto alerts = Collect<Alert>(&*q, AlertFromRow);
+  if (!alerts.ok()) return alerts.status();
+  out.active = std::move(alerts).value();
+  auto l = c->Prepare(
+      "SELECT planogram_name, captured_at FROM compliance_latest WHERE store = ? AND"
+      " shelf_location = ?");
+  if (!l.ok()) return l.status();
+  l->BindAll(store, shelf);
+  while (true) {
+    auto row = l->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.newest_result[l->Text(0)] = FromUnixMillis(l->Int(1));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<ComplianceResult>> SqliteStore::RecordCompliance(const ComplianceWrite& w) {
   if (w.scan_id <= 0) return Status::InvalidValue("scan_id is required");
   return Mutate<std::vector<ComplianceResult>>(
       [&](Connection* c, Event* event) -> Result<std::vector<ComplianceResult>> {
+        // The write transaction (BEGIN IMMEDIATE) holds every other writer of the file off,
+        // other processes included, so the shelf's state read here is the one written over.
+        AlertChanges changes{w.alerts, w.dropped_alerts};
+        if (w.plan_alerts) {
+          auto state = LoadShelfAlertState(c, w.store, w.shelf_location);
+          if (!state.ok()) return state.status();
+          changes = w.plan_alerts(*state);
+        }
         std::vector<ComplianceResult> out = w.results;
         for (ComplianceResult& r : out) {
           r.scan_id = w.scan_id;
           VS_RETURN_IF_ERROR(InsertResult(c, &r));
         }
         VS_RETURN_IF_ERROR(ReplaceShelfDiscrepancies(c, w));
-        for (Id id : w.dropped_alerts) {
+        for (Id id : changes.dropped) {
           auto del = c->Prepare("DELETE FROM alerts WHERE id = ? AND status = 'pending'");
           if (!del.ok()) return del.status();
           VS_RETURN_IF_ERROR(del->BindAll(id).Run());
         }
-        for (Alert a : w.alerts) {
+        for (Alert a : changes.alerts) {
           std::string before = "pending";
           if (a.id != 0) {
             auto old = LoadAlert(c, a.id);
@@ -312,20 +348,15 @@ Result<std::vector<ComplianceResult>> SqliteStore::LatestCompliance(const Compli
 
 Result<std::vector<ComplianceBucket>> SqliteStore::ComplianceHistory(const ComplianceFilter& f,
                                                                      Granularity g) {
-  Where w = ResultWhere(f);
-  const std::string width = std::to_string(g == Granularity::kDay ? kDayMs : kHourMs);
-  const std::string bucket =
-      "(captured_at - ((captured_at % " + width + ") + " + width + ") % " + width + ")";
+  // Whole buckets from compliance_history, edges from the results, in one statement (one
+  // snapshot).
+  const HistoryQuery h = HistorySql(f, g);
+  if (h.sql.empty()) return std::vector<ComplianceBucket>{};
   auto r = AcquireReader();
   if (!r.ok()) return r.status();
-  auto q =
-      (*r)->Prepare("SELECT " + bucket +
-                    " AS b, COUNT(*), SUM(compliant), SUM(planned_units), SUM(compliant_units),"
-                    " SUM(stocked_skus), SUM(present_skus), SUM(out_of_stock_skus), SUM(gap_count),"
-                    " SUM(facings), SUM(gap_width), SUM(row_width) FROM compliance_results" +
-                    w.sql + " GROUP BY b ORDER BY b");
+  auto q = (*r)->Prepare(h.sql);
   if (!q.ok()) return q.status();
-  w.BindTo(&*q);
+  for (const auto& v : h.args) std::visit([&](const auto& x) { q->Bind(x); }, v);
   return Collect<ComplianceBucket>(&*q, [](const Stmt& s) {
     ComplianceBucket b;
     b.start = FromUnixMillis(s.Int(0));

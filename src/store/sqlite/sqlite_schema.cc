@@ -3,6 +3,7 @@
 #include <initializer_list>
 
 #include "core/time.h"
+#include "store/compliance_history.h"
 #include "store/rollup.h"
 #include "store/sqlite/sqlite_bits.h"
 
@@ -565,6 +566,9 @@ const std::vector<Migration>& Migrations() {
       {12, "confidence rollups",
        std::string(kRollupConfTables) + RollupNamesSql() +
            RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute})},
+      // Compliance history buckets, kept by triggers (store/compliance_history.h).
+      {13, "compliance history buckets",
+       HistoryTableSql(/*sqlite=*/true) + SqliteHistoryTriggerSql()},
   };
   return kAll;
 }
