@@ -3,7 +3,8 @@
 # Usage: bench/run.sh BUILD_DIR      (called by `make bench`; about 20 minutes on 2 cores once the
 # stores are seeded. The first run also seeds, once, into BUILD_DIR/bench-data: a 1,000,000-detection
 # SQLite store, and 10,000,000 detections in SQLite (~15 min) and in a kept PostgreSQL cluster
-# (pg-10m/, ~40 min on a busy 2-core machine). BENCH_10M=0 skips the 10M cases.)
+# (pg-10m/, about an hour on a busy 2-core machine). BENCH_10M=0 skips the 10M cases;
+# BENCH_10M_DETECTIONS=N seeds N instead (a quick check of this script; remove bench-data after).)
 # Figures are wall-clock on a shared machine: read medians, and compare within one run.
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
@@ -52,9 +53,10 @@ seed_sqlite() {  # seed_sqlite NAME DETECTIONS: BUILD/bench-data/NAME, once
 }
 PG="$ROOT/bench/scaleout/pg-cluster.sh"
 if [ "${BENCH_10M:-1}" != 0 ]; then
-  seed_sqlite store-10m.db 10000000
+  N10M=${BENCH_10M_DETECTIONS:-10000000}
+  seed_sqlite store-10m.db "$N10M"
   section "store: Summarize and ListDetections at 10,000,000 detections, SQLite (in process)"
-  "$BUILD/bench/store/store_bench" "$BUILD/bench-data/store-10m.db" --calls 200 | tee -a "$OUT/summary.txt"
+  "$BUILD/bench/store/store_bench" "$BUILD/bench-data/store-10m.db" --calls 100 | tee -a "$OUT/summary.txt"
 
   # PostgreSQL: the cluster's data folder is kept in bench-data/pg-10m (seeded once, fsync off while
   # seeding); the benchmark itself runs the server with durable defaults.
@@ -64,7 +66,7 @@ if [ "${BENCH_10M:-1}" != 0 ]; then
     url=$("$PG" start "$BUILD/bench-data/pg-10m.tmp" fast)
     trap '"$PG" stop "$BUILD/bench-data/pg-10m.tmp"' EXIT
     /usr/lib/postgresql/15/bin/psql "$url" -qAtc "CREATE DATABASE bench"
-    "$BUILD/bench/store/vs_seed" --db "${url%/postgres}/bench" --detections 10000000
+    "$BUILD/bench/store/vs_seed" --db "${url%/postgres}/bench" --detections "$N10M"
     /usr/lib/postgresql/15/bin/psql "${url%/postgres}/bench" -qAtc "VACUUM ANALYZE"
     "$PG" stop "$BUILD/bench-data/pg-10m.tmp"; trap - EXIT
     touch "$BUILD/bench-data/pg-10m.tmp/seeded"
@@ -73,7 +75,7 @@ if [ "${BENCH_10M:-1}" != 0 ]; then
   section "store: Summarize and ListDetections at 10,000,000 detections, PostgreSQL 15 (local, durable)"
   url=$("$PG" start "$BUILD/bench-data/pg-10m")
   trap '"$PG" stop "$BUILD/bench-data/pg-10m"' EXIT
-  "$BUILD/bench/store/store_bench" "${url%/postgres}/bench" --calls 200 | tee -a "$OUT/summary.txt"
+  "$BUILD/bench/store/store_bench" "${url%/postgres}/bench" --calls 100 | tee -a "$OUT/summary.txt"
   "$PG" stop "$BUILD/bench-data/pg-10m"; trap - EXIT
 fi
 
