@@ -1,10 +1,11 @@
 // vs_seed: fills a new store (an SQLite file, or an empty PostgreSQL database) with synthetic
 // BENCHMARK data through the Store interface (never used by the product). Scans go in through
 // Store::InsertScans, BATCH scans per transaction: the same rows, rollups and events as InsertScan
-// writes (the backends share one code path), without a commit per scan, which is what bounds a
-// bulk load. Order of ids follows capture time. Shape: ~50 detections per scan, scans spread over
-// the 30 days before now across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80
-// COCO classes; 20 classes have catalogue products. Deterministic for a given N.
+// writes (the backends share one code path), without a commit per scan (4x faster on SQLite;
+// PostgreSQL is bound by the rollup upserts either way, docs/BENCHMARKS.md). Ids follow capture
+// time (roughly, with several jobs). Shape: ~50 detections per scan, scans spread over the 30 days
+// before now across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80 COCO classes;
+// 20 classes have catalogue products. Deterministic for a given N.
 //
 // Usage: vs_seed --db URL_OR_PATH [--detections N] [--batch SCANS] [--jobs J]
 //   URL_OR_PATH: postgresql://… (a database without scans), or an SQLite file that must not
