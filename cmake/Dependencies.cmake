@@ -4,7 +4,7 @@ find_package(Threads REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS system)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(SQLite3 REQUIRED)
-find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto SSL)
 find_package(PostgreSQL REQUIRED)
 # Prometheus metric types and text format (src/metrics; the core library only).
 find_package(prometheus-cpp CONFIG REQUIRED)

@@ -27,7 +27,7 @@ APT_PACKAGES=(
   darknet opencv-doc
   chromium
   wrk hyperfine
-  sqlite3
+  sqlite3 openssl
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

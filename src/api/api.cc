@@ -108,6 +108,7 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)), web_(deps_.web_dir) {
   AddQueryRoutes(router_, deps_);
   AddScanRoutes(router_, deps_);
   AddCatalogueRoutes(router_, deps_);
+  AddModelCompareRoutes(router_, deps_);
   AddModelRoutes(router_, deps_);
   AddComplianceRoutes(router_, deps_);
   AddWebhookRoutes(router_, deps_);

@@ -22,6 +22,8 @@ bool HasMetricsToken(const http::Request& request, const ApiDeps& deps);
 void AddComplianceRoutes(http::Router& router, const ApiDeps& deps);  // analyze, alerts, ...
 void AddWebhookRoutes(http::Router& router, const ApiDeps& deps);    // /api/webhooks...
 void AddDemoRoutes(http::Router& router, const ApiDeps& deps);       // /api/demo
+// POST /api/models/compare-photo: models side by side on one photo, nothing stored.
+void AddModelCompareRoutes(http::Router& router, const ApiDeps& deps);
 // GET /api/openapi.json, built from every route registered before it.
 void AddOpenApiRoute(http::Router& router);
 nlohmann::json OpenApiDocument(const http::Router& router);

@@ -53,6 +53,8 @@ void AddWebhookOptions(CLI::App* app, ServeOptions& s) {
   Opt(app, "webhook-keep-days", s.webhook_keep_days,
       "days to keep delivered and failed webhook deliveries (0 = forever)")
       ->check(CLI::Range(0, 36500));
+  Opt(app, "webhook-ca-file", s.webhook_ca_file,
+      "PEM file of CA certificates trusted for https webhook receivers, besides the system's");
   app->add_flag("--webhook-allow-link-local", s.webhook_allow_link_local,
                 "let webhooks post to link-local and cloud metadata addresses (SSRF risk)")
       ->envname("VISIONSTOCK_WEBHOOK_ALLOW_LINK_LOCAL");

@@ -68,6 +68,8 @@ struct ServeOptions {
   int webhook_connect_timeout_ms = 5'000;
   int webhook_timeout_ms = 10'000;  // send the request and read the answer
   bool webhook_allow_link_local = false;
+  // PEM CA certificates trusted for https receivers besides the system's (empty: none).
+  std::string webhook_ca_file;
   int webhook_keep_days = 30;  // finished deliveries kept this long; 0 = forever
   // The model registry (docs/MODELS.md).
   int64_t model_memory_mb = 1024;           // loaded models together (ONNX file sizes)

@@ -162,8 +162,10 @@ struct StopWebhooks {
   }
 };
 
-webhooks::ServiceOptions WebhookServiceOptions(const ServeOptions& o) {
+webhooks::ServiceOptions WebhookServiceOptions(const ServeOptions& o,
+                                               std::shared_ptr<webhooks::TlsClient> tls) {
   webhooks::ServiceOptions w;
+  w.post.tls = std::move(tls);
   w.workers = o.webhook_workers;
   w.retry.max_attempts = o.webhook_max_attempts;
   w.retry.base = std::chrono::milliseconds(o.webhook_retry_base_ms);
@@ -186,6 +188,13 @@ int WaitForStopSignal() {
 
 int RunServe(const ServeOptions& o) {
   vs::log::SetAccessLog(o.access_log);
+  // https webhook deliveries: the system trust store plus --webhook-ca-file (a bad file is a
+  // configuration error, found now rather than at the first delivery).
+  auto webhook_tls = webhooks::TlsClient::Create(o.webhook_ca_file);
+  if (!webhook_tls.ok()) {
+    vs::log::Error("cannot set up TLS for webhooks", {{"error", webhook_tls.status().message()}});
+    return 2;
+  }
   std::error_code ec;
   fs::create_directories(o.data_dir, ec);
   if (ec) {
@@ -235,7 +244,8 @@ int RunServe(const ServeOptions& o) {
   if (store) EnsureAdmin(*store, o.data_dir);
   StopWebhooks stop_webhooks;  // declared after the store: runs before the store is destroyed
   if (store) {
-    webhook_service = std::make_unique<webhooks::WebhookService>(*store, WebhookServiceOptions(o));
+    webhook_service =
+        std::make_unique<webhooks::WebhookService>(*store, WebhookServiceOptions(o, *webhook_tls));
     webhook_service->Attach(bus);
     stop_webhooks.service = webhook_service.get();
   }
@@ -404,7 +414,8 @@ int RunServe(const ServeOptions& o) {
   server_options.heavy.is_heavy = [](http::beast_http::verb method, std::string_view target) {
     const std::string_view path = target.substr(0, target.find('?'));
     return method == http::beast_http::verb::post &&
-           (path == "/api/detect" || path == "/api/detect/");
+           (path == "/api/detect" || path == "/api/detect/" ||
+            path == "/api/models/compare-photo" || path == "/api/models/compare-photo/");
   };
   server_options.heavy.threads = o.detect_threads;
   server_options.heavy.max_in_flight = o.detect_queue;

@@ -86,34 +86,15 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   VS_RETURN_IF_ERROR(ValidateIdentifier("store", input.store, kMaxNameBytes));
   VS_RETURN_IF_ERROR(ValidateIdentifier("shelf_location", input.shelf_location, kMaxNameBytes));
   if (input.bytes.empty()) return Status::InvalidArgument("the image is empty (0 bytes)");
+  auto photo = Decode(input.bytes, *detector, input.full_resolution, input.client_gone);
+  if (!photo.ok()) return photo.status();
+  const vision::DecodedImage& image = photo->image;
+  VS_RETURN_IF_ERROR(CheckClient(input, "before detection"));
+  auto detected = detector->Detect(image);
+  if (!detected.ok()) return detected.status();
   const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(input.bytes.data()),
                                        input.bytes.size());
-  auto info = vision::ProbeImage(bytes);
-  if (!info.ok()) return info.status();
-  if (static_cast<int64_t>(info->width) * info->height > limits_.max_pixels) {
-    return Status::TooLarge("image of " + std::to_string(info->width) + "x" +
-                            std::to_string(info->height) + " pixels is over the limit of " +
-                            std::to_string(limits_.max_pixels) + " pixels");
-  }
-  vision::DecodeOptions options;
-  options.max_pixels = limits_.max_pixels;
-  options.max_jpeg_scans = limits_.max_jpeg_scans;
-  options.decode_budget = limits_.decode_budget;
-  const auto& model = detector->info();
-  options.min_side = input.full_resolution
-                         ? std::max(info->width, info->height)
-                         : vision::MinSideForInput(*info, model.input_width, model.input_height);
-  VS_RETURN_IF_ERROR(CheckClient(input, "before decoding"));
-  const auto decode_start = std::chrono::steady_clock::now();
-  auto image = vision::DecodeImage(bytes, options);
-  const double decode_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - decode_start)
-          .count();
-  if (!image.ok()) return image.status();
-  VS_RETURN_IF_ERROR(CheckClient(input, "before detection"));
-  auto detected = detector->Detect(*image);
-  if (!detected.ok()) return detected.status();
-  auto storable = vision::ImageForStorage(bytes, options);
+  auto storable = vision::ImageForStorage(bytes, photo->options);
   if (!storable.ok()) return storable.status();
 
   store::NewScan scan;
@@ -122,16 +103,16 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   scan.received_at = Now();
   scan.captured_at = input.captured_at.value_or(scan.received_at);
   scan.sha256 = Sha256Hex(input.bytes);  // of the upload, see the header
-  scan.width = image->width;
-  scan.height = image->height;
+  scan.width = image.width;
+  scan.height = image.height;
   scan.model_version_id = input.detector ? input.model_version_id : model_version_id_;
   scan.inference_ms = detected->inference_ms;
   for (const auto& d : detected->detections) {
-    scan.detections.push_back(Normalise(d, image->width, image->height));
+    scan.detections.push_back(Normalise(d, image.width, image.height));
   }
   VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
   auto path = files_.Write(storable->bytes, scan.received_at, scan.sha256,
-                           vision::FileExtension(info->format));
+                           vision::FileExtension(image.format));
   if (!path.ok()) return path.status();
   PhotoGuard guard(files_, *path);
   scan.image_path = *path;
@@ -145,9 +126,42 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
   ScanOutput out;
   out.scan = std::move(stored).value();
   out.inference_ms = detected->inference_ms;
-  out.decode_ms = decode_ms;
+  out.decode_ms = photo->decode_ms;
   out.total_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+Result<DecodedPhoto> ScanService::Decode(std::string_view data, const vision::Detector& detector,
+                                         bool full_resolution,
+                                         const std::function<bool()>& client_gone) const {
+  if (data.empty()) return Status::InvalidArgument("the image is empty (0 bytes)");
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  auto info = vision::ProbeImage(bytes);
+  if (!info.ok()) return info.status();
+  if (static_cast<int64_t>(info->width) * info->height > limits_.max_pixels) {
+    return Status::TooLarge("image of " + std::to_string(info->width) + "x" +
+                            std::to_string(info->height) + " pixels is over the limit of " +
+                            std::to_string(limits_.max_pixels) + " pixels");
+  }
+  DecodedPhoto out;
+  out.options.max_pixels = limits_.max_pixels;
+  out.options.max_jpeg_scans = limits_.max_jpeg_scans;
+  out.options.decode_budget = limits_.decode_budget;
+  const auto& model = detector.info();
+  out.options.min_side =
+      full_resolution ? std::max(info->width, info->height)
+                      : vision::MinSideForInput(*info, model.input_width, model.input_height);
+  if (client_gone && client_gone()) {
+    return Status::Unavailable("the client went away before decoding; nothing was stored");
+  }
+  const auto decode_start = std::chrono::steady_clock::now();
+  auto image = vision::DecodeImage(bytes, out.options);
+  out.decode_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - decode_start)
+          .count();
+  if (!image.ok()) return image.status();
+  out.image = std::move(image).value();
   return out;
 }
 

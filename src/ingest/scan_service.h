@@ -54,6 +54,13 @@ struct ScanOutput {
   double decode_ms = 0;     // decoding the photo alone
 };
 
+// A photo checked and decoded as Scan does it, for callers that detect without storing.
+struct DecodedPhoto {
+  vision::DecodedImage image;
+  vision::DecodeOptions options;  // what it was decoded with (limits, budgets, min_side)
+  double decode_ms = 0;           // decoding alone
+};
+
 struct ScanLimits {
   int64_t max_pixels = 50'000'000;
   int max_jpeg_scans = 64;                        // see vision::DecodeOptions
@@ -75,6 +82,15 @@ class ScanService {
 
   // Never throws: an exception inside becomes Internal (with the photo removed).
   Result<ScanOutput> Scan(const ScanInput& input) const;
+
+  // The checks and decode of Scan for `detector` alone, storing nothing: probe (UnsupportedMedia),
+  // the pixel limit (TooLarge), decoded under the decode budgets with EXIF orientation applied, at
+  // no less than the detector's input size (every pixel when `full_resolution`). `client_gone` is
+  // asked before decoding, as Scan does (Unavailable). POST /api/models/compare-photo uses it, so
+  // each model sees the very pixels POST /api/detect would give it.
+  Result<DecodedPhoto> Decode(std::string_view bytes, const vision::Detector& detector,
+                              bool full_resolution,
+                              const std::function<bool()>& client_gone = nullptr) const;
 
   const vision::Detector* detector() const { return detector_; }
   std::optional<store::Id> model_version_id() const { return model_version_id_; }

@@ -1,6 +1,9 @@
 #include "store/rollup.h"
 
+#include <cmath>
+#include <cstdio>
 #include <limits>
+#include <tuple>
 
 namespace vs::store {
 
@@ -69,6 +72,117 @@ std::vector<RangePart> SplitRange(std::optional<int64_t> lo, std::optional<int64
   std::vector<RangePart> parts;
   Split(lo, hi, coarsest == kLevelAll ? kLevelDay : coarsest, &parts);
   return parts;
+}
+
+double ConfLow(int k) { return static_cast<double>(k) / kConfBuckets; }
+
+int ConfBucketOf(double c) {
+  int k = 0;
+  while (k + 1 < kConfBuckets && c >= ConfLow(k + 1)) ++k;
+  return k;
+}
+
+std::string ConfBucketSql(const std::string& column) {
+  // One comparison per inner bound, each literal printed so that it parses back to ConfLow(k).
+  std::string sql = "(0";
+  for (int k = 1; k < kConfBuckets; ++k) {
+    char bound[32];
+    std::snprintf(bound, sizeof bound, "%.17g", ConfLow(k));
+    sql += " + CASE WHEN " + column + " >= " + bound + " THEN 1 ELSE 0 END";
+  }
+  return sql + ")";
+}
+
+std::optional<ConfSplit> SplitConfidence(double t) {
+  if (std::isnan(t)) return std::nullopt;
+  if (t <= 0) return ConfSplit{0, false, t, std::nullopt};
+  const int k = ConfBucketOf(t);
+  if (t == ConfLow(k)) return ConfSplit{k, false, t, std::nullopt};
+  ConfSplit s{k + 1, true, t, std::nullopt};
+  if (k + 1 < kConfBuckets) s.partial_hi = ConfLow(k + 1);
+  return s;
+}
+
+namespace {
+
+// SQL for BucketOf(level, ts): the floor of `ts` to the level's width (0 at kLevelAll).
+std::string BucketSql(int level, const std::string& ts) {
+  if (level == kLevelAll) return "0";
+  const std::string w = std::to_string(level == kLevelDay    ? kDayMs
+                                       : level == kLevelHour ? kHourMs
+                                                             : kMinuteMs);
+  return "(" + ts + " - ((" + ts + " % " + w + ") + " + w + ") % " + w + ")";
+}
+
+}  // namespace
+
+std::string RollupConfFillSql(std::initializer_list<int> levels,
+                              const std::function<std::string(const std::string&)>& bits_of,
+                              const std::string& null_bits) {
+  std::string sql;
+  const std::string cb = ConfBucketSql("d.confidence");
+  for (int level : levels) {
+    for (int mode = 0; mode < 4; ++mode) {
+      const std::string sku = (mode & 1) ? "d.sku" : "''";
+      const std::string cls = (mode & 2) ? "d.class_name" : "''";
+      const std::string bucket = BucketSql(level, "d.timestamp");
+      const std::string sku_bits = (mode & 1) ? null_bits : bits_of("sn.id");
+      const std::string cls_bits = (mode & 2) ? null_bits : bits_of("cn.id");
+      // a: the figures per row; t: per row, the scans whose top confidence bucket it is (a
+      // scan's timestamp, store and shelf are its detections', so each scan is in one group).
+      sql +=
+          "INSERT INTO rollup_conf SELECT a.level, a.mode, a.sku, a.class_name, a.bucket,"
+          " a.store, a.shelf_location, a.conf, a.n, a.sum_conf, a.max_ts, a.sku_bits,"
+          " a.class_bits, COALESCE(t.k, 0) FROM (SELECT " +
+          std::to_string(level) + " AS level, " + std::to_string(mode) + " AS mode, " + sku +
+          " AS sku, " + cls + " AS class_name, " + bucket +
+          " AS bucket, d.store AS store, d.shelf_location AS shelf_location, " + cb +
+          " AS conf, COUNT(*) AS n, SUM(d.confidence) AS sum_conf, MAX(d.timestamp) AS max_ts, " +
+          sku_bits + " AS sku_bits, " + cls_bits +
+          " AS class_bits FROM detections d"
+          " JOIN rollup_names sn ON sn.kind = 1 AND sn.name = d.sku"
+          " JOIN rollup_names cn ON cn.kind = 2 AND cn.name = d.class_name"
+          " GROUP BY 3, 4, 5, 6, 7, 8) a LEFT JOIN (SELECT sku, class_name, bucket, store,"
+          " shelf_location, top, COUNT(*) AS k FROM (SELECT d.scan_id, " +
+          sku + " AS sku, " + cls + " AS class_name, " + bucket +
+          " AS bucket, d.store AS store, d.shelf_location AS shelf_location, MAX(" + cb +
+          ") AS top FROM detections d GROUP BY 1, 2, 3, 4, 5, 6) s"
+          " GROUP BY 1, 2, 3, 4, 5, 6) t ON t.sku = a.sku AND t.class_name = a.class_name"
+          " AND t.bucket = a.bucket AND t.store = a.store"
+          " AND t.shelf_location = a.shelf_location AND t.top = a.conf;\n";
+    }
+  }
+  return sql;
+}
+
+std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
+                                const std::map<std::string, int64_t>& sku_ids,
+                                const std::map<std::string, int64_t>& class_ids) {
+  using Group = std::tuple<int, std::string, std::string>;  // mode, sku, class_name
+  std::map<std::tuple<int, std::string, std::string, int>, ConfRow> rows;
+  std::map<Group, int> top;  // the highest confidence bucket of each group
+  for (const auto& d : detections) {
+    const int cb = ConfBucketOf(d.confidence);
+    for (int mode = 0; mode < 4; ++mode) {
+      const std::string sku = (mode & 1) ? d.sku : "";
+      const std::string cls = (mode & 2) ? d.class_name : "";
+      ConfRow& r =
+          rows.try_emplace({mode, sku, cls, cb}, ConfRow{mode, sku, cls, cb}).first->second;
+      ++r.n;
+      r.sum_conf += d.confidence;
+      if (!(mode & 1)) r.skus.Set(sku_ids.at(d.sku));
+      if (!(mode & 2)) r.classes.Set(class_ids.at(d.class_name));
+      auto [t, first] = top.try_emplace({mode, sku, cls}, cb);
+      if (!first && cb > t->second) t->second = cb;
+    }
+  }
+  for (const auto& [g, cb] : top) {
+    rows.at({std::get<0>(g), std::get<1>(g), std::get<2>(g), cb}).scans = 1;
+  }
+  std::vector<ConfRow> out;
+  out.reserve(rows.size());
+  for (auto& [key, r] : rows) out.push_back(std::move(r));
+  return out;
 }
 
 }  // namespace vs::store

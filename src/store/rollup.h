@@ -1,11 +1,20 @@
 // Backend-neutral arithmetic of the detection rollups: bucket levels and how a time range
 // [lo, hi) splits into edges answered exactly from detection rows and whole buckets answered
-// from pre-aggregated rows. Splitting is exact: the parts are disjoint and cover the range.
+// from pre-aggregated rows; and the confidence buckets of the confidence rollups, and how a
+// min_confidence threshold splits into whole confidence buckets and at most one partial one.
+// Splitting is exact: the parts are disjoint and cover the range.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
+
+#include "store/id_bits.h"
+#include "store/types.h"
 
 namespace vs::store {
 
@@ -36,5 +45,59 @@ struct RangePart {
 // kLevelHour or kLevelMinute). An empty range gives no parts.
 std::vector<RangePart> SplitRange(std::optional<int64_t> lo, std::optional<int64_t> hi,
                                   int coarsest);
+
+// Confidence buckets: bucket k (0..19) holds the confidences c with ConfLow(k) <= c <
+// ConfLow(k + 1) (bucket 19: up to 1 inclusive; bucket 0 also anything below 0.05). The grid
+// steps by 0.05 as the dashboard's confidence slider does, so its thresholds are whole buckets.
+inline constexpr int kConfBuckets = 20;
+
+// The lower bound of bucket k as a double: k / 20.0, the same value as parsing "0.05", "0.5"...
+double ConfLow(int k);
+// The bucket of confidence c: the largest k in [0, 19] with c >= ConfLow(k) (0 when none).
+// Defined by comparisons with ConfLow, never by rounding c * 20, so that it agrees exactly with
+// `confidence >= threshold` in SQL and with ConfBucketSql.
+int ConfBucketOf(double c);
+// SQL (portable: SQLite and PostgreSQL) computing ConfBucketOf(`column`), for migrations that
+// rebuild the confidence rollups from detection rows.
+std::string ConfBucketSql(const std::string& column);
+
+// How `confidence >= t` splits: the whole buckets [first_whole, kConfBuckets), answered from
+// rollup rows, plus, when t is off the grid, the detection rows with t <= confidence <
+// ConfLow(first_whole) (no upper bound when first_whole == kConfBuckets) of one partial bucket.
+struct ConfSplit {
+  int first_whole;
+  bool partial;
+  double partial_lo;                 // t
+  std::optional<double> partial_hi;  // ConfLow(first_whole), absent for the top bucket
+};
+// Nullopt for a NaN threshold (no split describes it: answer from the rows). t <= 0 gives
+// {0, no partial}: every detection (confidences are in [0, 1]).
+std::optional<ConfSplit> SplitConfidence(double t);
+
+// One scan's share of the rollup_conf rows of one level (the same at every level: a scan has
+// one timestamp, store and shelf), in key order (mode, sku, class_name, conf), as the SQLite
+// schema's version 12 defines them. `sku_ids` and `class_ids` hold the interned id of every sku
+// and class name of `detections`.
+struct ConfRow {
+  int mode;
+  std::string sku, class_name;  // '' where the mode does not fix them
+  int conf;
+  int64_t n = 0;
+  double sum_conf = 0;
+  IdBits skus, classes;  // empty where the mode fixes the value
+  int64_t scans = 0;     // 1 when this is the scan's top confidence bucket of the group
+};
+std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
+                                const std::map<std::string, int64_t>& sku_ids,
+                                const std::map<std::string, int64_t>& class_ids);
+
+// SQL (portable) that fills the confidence rollup table `rollup_conf` (see the SQLite schema,
+// version 12, for its meaning) at `levels` from the detections, which it must not hold yet.
+// `bits_of(id_column)` is the dialect's aggregate building an id bitmap (store/id_bits.h) from a
+// column of interned ids, `null_bits` its typed NULL bitmap; every sku and class name must be
+// interned in rollup_names already.
+std::string RollupConfFillSql(std::initializer_list<int> levels,
+                              const std::function<std::string(const std::string&)>& bits_of,
+                              const std::string& null_bits);
 
 }  // namespace vs::store

@@ -25,7 +25,7 @@ bool ValidHostChar(char c) {
 
 std::string Target::HostHeader() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != 80) h += ":" + std::to_string(port);
+  if (port != (tls ? 443 : 80)) h += ":" + std::to_string(port);
   return h;
 }
 
@@ -37,18 +37,22 @@ Result<Target> ParseUrl(std::string_view url) {
     }
   }
   constexpr std::string_view kHttp = "http://";
-  if (url.substr(0, 8) == "https://") {
-    return Status::InvalidValue(
-        "https webhook urls are not supported (no TLS client); use http://");
+  constexpr std::string_view kHttps = "https://";
+  Target t;
+  std::string_view rest;
+  if (url.substr(0, kHttp.size()) == kHttp) {
+    rest = url.substr(kHttp.size());
+  } else if (url.substr(0, kHttps.size()) == kHttps) {
+    rest = url.substr(kHttps.size());
+    t.tls = true;
+    t.port = 443;
+  } else {
+    return Status::InvalidValue("the url must start with http:// or https://");
   }
-  if (url.substr(0, kHttp.size()) != kHttp)
-    return Status::InvalidValue("the url must start with http://");
-  std::string_view rest = url.substr(kHttp.size());
   if (rest.find('#') != std::string_view::npos)
     return Status::InvalidValue("the url has a fragment");
   const size_t slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
-  Target t;
   t.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
   if (t.path[0] == '?') t.path = "/" + t.path;
   if (authority.find('@') != std::string_view::npos) {

@@ -1,8 +1,7 @@
 // Where a webhook posts, and which addresses it may reach.
 //
-// URLs are http://host[:port][/path][?query]: no user info, no fragment, at most kMaxUrlBytes.
-// https:// is refused (InvalidValue): the program has no TLS client; a receiver that needs TLS
-// sits behind a relay on the same network (see docs/WEBHOOKS.md).
+// URLs are http://host[:port][/path][?query] or https://host[:port][/path][?query] (TLS, with
+// the receiver's certificate verified: tls.h): no user info, no fragment, at most kMaxUrlBytes.
 //
 // Server-side request forgery: a webhook URL is chosen by an admin, but the server makes the
 // request from inside its own network. Unless allowed by an option, no delivery goes to a
@@ -30,7 +29,9 @@ struct Target {
   std::string host;  // a name, an IPv4 address, or an IPv6 address without brackets
   uint16_t port = 80;
   std::string path;  // the request target: "/path?query", at least "/"
-  // The Host header value: host, with [brackets] for IPv6, and :port unless 80.
+  bool tls = false;  // https: the port defaults to 443 and the receiver is verified
+  // The Host header value: host, with [brackets] for IPv6, and :port unless the scheme's
+  // default (80 for http, 443 for https).
   std::string HostHeader() const;
 };
 

@@ -276,6 +276,48 @@ TEST_F(ScanServiceTest, PhotosInTheDatabaseAreStoredReadAndRemovedWithAFailedSca
   EXPECT_EQ(PhotoRows(dir_ / "visionstock.db"), 1);
 }
 
+// Decode alone (POST /api/models/compare-photo): the checks and pixels of Scan, nothing stored.
+TEST_F(ScanServiceTest, DecodeGivesTheDetectorWhatScanGivesItAndStoresNothing) {
+  const std::string dog = ReadFile(kDog);
+  auto photo = Service().Decode(dog, *detector_, false);
+  ASSERT_TRUE(photo.ok()) << photo.status().ToString();
+  EXPECT_EQ(photo->image.width, 768);
+  EXPECT_EQ(photo->image.height, 576);
+  EXPECT_EQ(photo->image.format, vision::ImageFormat::kJpeg);
+  EXPECT_GE(photo->decode_ms, 0);
+  auto detected = detector_->Detect(photo->image);
+  ASSERT_TRUE(detected.ok());
+  ExpectNothingStored("decode");
+  auto scan = Service().Scan({.bytes = dog});
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  ASSERT_EQ(scan->scan.detections.size(), detected->detections.size());
+  for (size_t i = 0; i < detected->detections.size(); ++i) {
+    EXPECT_EQ(scan->scan.detections[i].class_name, detected->detections[i].class_name);
+    EXPECT_NEAR(scan->scan.detections[i].confidence, detected->detections[i].confidence, 1e-6);
+  }
+  auto full = Service().Decode(dog, *detector_, true);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->image.bgr.cols, 768);  // every pixel
+}
+
+TEST_F(ScanServiceTest, DecodeRefusesWhatScanRefuses) {
+  const std::string dog = ReadFile(kDog);
+  EXPECT_EQ(Service().Decode("", *detector_, false).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Service().Decode("store,count\n", *detector_, false).status().code(),
+            Code::kUnsupportedMedia);
+  EXPECT_EQ(Service()
+                .Decode(std::string_view(dog).substr(0, dog.size() / 2), *detector_, false)
+                .status()
+                .code(),
+            Code::kUnsupportedMedia);
+  const ScanService small(store_.get(), "", detector_, "", std::nullopt, ImageFiles(dir_),
+                          ScanLimits{.max_pixels = 768 * 576 - 1});
+  EXPECT_EQ(small.Decode(dog, *detector_, false).status().code(), Code::kTooLarge);
+  auto gone = Service().Decode(dog, *detector_, false, [] { return true; });
+  EXPECT_EQ(gone.status().code(), Code::kUnavailable);
+  ExpectNothingStored("refused decodes");
+}
+
 TEST(ImageFilesInDatabase, WithoutAStoreEveryCallIsUnavailable) {
   const ImageFiles files = ImageFiles::InDatabase(nullptr);
   EXPECT_EQ(files.Write("x", Now(), "ab", ".jpg").status().code(), Code::kUnavailable);

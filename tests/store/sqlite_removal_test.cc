@@ -19,9 +19,9 @@ using testing::Scan;
 class Removal : public testing::BackendTest {
  protected:
   // The backend's Summarize answered from detection rows alone.
-  static Result<Summary> SummarizeExact(Store* s) {
-    if (auto* lite = dynamic_cast<sqlite::SqliteStore*>(s)) return lite->SummarizeExact({});
-    if (auto* pg = dynamic_cast<pg::PgStore*>(s)) return pg->SummarizeExact({});
+  static Result<Summary> SummarizeExact(Store* s, const DetectionFilter& f = {}) {
+    if (auto* lite = dynamic_cast<sqlite::SqliteStore*>(s)) return lite->SummarizeExact(f);
+    if (auto* pg = dynamic_cast<pg::PgStore*>(s)) return pg->SummarizeExact(f);
     return Status::Internal("unknown backend");
   }
 };
@@ -56,6 +56,14 @@ TEST_P(Removal, DeletesOneStoresScansAndItsRollupShare) {
   const Summary exact = SummarizeExact(s.get()).value();
   EXPECT_EQ(after.total_detections, exact.total_detections);
   EXPECT_EQ(after.unique_skus, exact.unique_skus);
+  // The confidence rollups lose the store's share too (on and off their grid).
+  for (double t : {0.5, 0.57, 0.75}) {
+    const Summary got = s->Summarize({.min_confidence = t}).value();
+    const Summary want = SummarizeExact(s.get(), {.min_confidence = t}).value();
+    EXPECT_EQ(got.total_detections, want.total_detections) << t;
+    EXPECT_EQ(got.total_scans, want.total_scans) << t;
+    EXPECT_EQ(got.unique_skus, want.unique_skus) << t;
+  }
   EXPECT_EQ(s->DistinctValues("store").value(), stores_before);
   EXPECT_EQ(s->DistinctValues("sku").value(), skus_before);
   EXPECT_EQ(s->ListScans({.store = "demo"}, {}).value().items.size(), 0u);

@@ -261,12 +261,112 @@ TEST_P(SummaryEquivalenceTest, ActivityEqualsPlainSql) {
   }
 }
 
+// A confidence threshold for the min_confidence tests: on the 0.05 grid (whole confidence
+// buckets), a detection's own confidence (rows at the bound), just beside a grid point, off the
+// grid anywhere, or the ends (0, 1, beyond 1).
+double RandomThreshold(std::mt19937_64& rng) {
+  switch (rng() % 6) {
+    case 0:
+    case 1:
+      return ConfLow(static_cast<int>(rng() % kConfBuckets));
+    case 2:
+      return static_cast<double>(rng() % 1000) / 1000.0;  // as the data's confidences
+    case 3:
+      return std::nextafter(ConfLow(1 + static_cast<int>(rng() % (kConfBuckets - 1))),
+                            rng() % 2 ? 0.0 : 1.0);
+    case 4:
+      return std::uniform_real_distribution<double>(0, 1)(rng);
+    default: {
+      const double ends[] = {0.0, 1.0, 0.99, 1.5, -0.25};
+      return ends[rng() % 5];
+    }
+  }
+}
+
+// min_confidence with every other filter (scan_id aside, which reads rows): the confidence
+// rollups and partial buckets give the rows' exact answer.
+TEST_P(SummaryEquivalenceTest, MinConfidenceSummarizeEqualsPlainSql) {
+  Reference ref(path_);
+  std::mt19937_64 rng(17);
+  int nonempty = 0, on_grid = 0;
+  for (int i = 0; i < 500; ++i) {
+    DetectionFilter f = RandomFilter(rng);
+    f.scan_id.reset();
+    f.min_confidence = RandomThreshold(rng);
+    on_grid += SplitConfidence(*f.min_confidence)->partial ? 0 : 1;
+    auto got = store_->Summarize(f);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    const Summary want = ref.Summarize(f);
+    nonempty += want.total_detections > 0 ? 1 : 0;
+    ExpectSame(*got, want, Describe(f));
+  }
+  EXPECT_GT(nonempty, 150);
+  EXPECT_GT(on_grid, 100);
+}
+
+TEST_P(SummaryEquivalenceTest, MinConfidenceActivityEqualsPlainSql) {
+  Reference ref(path_);
+  std::mt19937_64 rng(19);
+  for (int i = 0; i < 200; ++i) {
+    DetectionFilter f = RandomFilter(rng);
+    f.scan_id.reset();
+    f.min_confidence = RandomThreshold(rng);
+    for (Granularity g : {Granularity::kHour, Granularity::kDay}) {
+      auto got = store_->Activity(f, g);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      const auto want = ref.Activity(f, g == Granularity::kHour ? kHour : kDayMs);
+      ASSERT_EQ(got->size(), want.size()) << Describe(f);
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ((*got)[k].start, want[k].start) << Describe(f);
+        EXPECT_EQ((*got)[k].detections, want[k].detections) << Describe(f);
+        EXPECT_EQ((*got)[k].scans, want[k].scans) << Describe(f);
+      }
+    }
+  }
+}
+
+// A database written before the confidence rollups (their migration undone) gets them built
+// from its detections when opened, and answers min_confidence from them exactly.
+TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
+  store_.reset();
+  const bool undone =
+      postgres() ? ExecSql(
+                       "DROP TABLE rollup_conf; DROP INDEX detections_conf, detections_scan_conf;"
+                       " DROP FUNCTION vs_bits_of(BIGINT[]);"
+                       " CREATE INDEX detections_scan ON detections(scan_id);"
+                       " DELETE FROM schema_migrations WHERE version = 9")
+                 : ExecSql(
+                       "DROP TABLE rollup_conf; DROP INDEX detections_conf;"
+                       " DROP INDEX detections_scan_conf;"
+                       " CREATE INDEX detections_scan ON detections(scan_id);"
+                       " DELETE FROM schema_migrations WHERE version = 12");
+  ASSERT_TRUE(undone);
+  ASSERT_EQ(QueryInt(std::string("SELECT COUNT(*) FROM schema_migrations WHERE version = ") +
+                     (postgres() ? "9" : "12")),
+            0);
+  store_ = OpenStore();
+  ASSERT_TRUE(store_);
+  EXPECT_GT(QueryInt("SELECT COUNT(*) FROM rollup_conf"), 100);
+  Reference ref(path_);
+  std::mt19937_64 rng(23);
+  for (int i = 0; i < 150; ++i) {
+    DetectionFilter f = RandomFilter(rng);
+    f.scan_id.reset();
+    f.min_confidence = RandomThreshold(rng);
+    auto got = store_->Summarize(f);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ExpectSame(*got, ref.Summarize(f), Describe(f));
+  }
+}
+
 // The incrementally maintained rollup table equals a recomputation from the rows.
 TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
   Reference ref(path_);
   ASSERT_TRUE(sqlite::RegisterBitFunctions(ref.db()).ok());
-  ASSERT_EQ(sqlite3_exec(ref.db(), "CREATE TEMP TABLE kept AS SELECT * FROM rollup", nullptr,
-                         nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(ref.db(),
+                         "CREATE TEMP TABLE kept AS SELECT * FROM rollup;"
+                         " CREATE TEMP TABLE kept_conf AS SELECT * FROM rollup_conf",
+                         nullptr, nullptr, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(ref.db(), ("BEGIN;" + sqlite::RollupRebuildSql()).c_str(), nullptr,
                          nullptr, nullptr),
@@ -281,7 +381,17 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
             " FROM kept)",
         std::string("SELECT COUNT(*) FROM kept k JOIN rollup r USING (level, mode, bucket, store,"
                     " shelf_location, sku, class_name) WHERE abs(k.sum_conf - r.sum_conf) > 1e-9"),
-        std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept) > 100 THEN 0 ELSE 1 END")}) {
+        std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept) > 100 THEN 0 ELSE 1 END"),
+        // The confidence rollups likewise.
+        "SELECT COUNT(*) FROM (SELECT " + cols + ", conf FROM kept_conf EXCEPT SELECT " + cols +
+            ", conf FROM rollup_conf)",
+        "SELECT COUNT(*) FROM (SELECT " + cols + ", conf FROM rollup_conf EXCEPT SELECT " + cols +
+            ", conf FROM kept_conf)",
+        std::string("SELECT COUNT(*) FROM kept_conf k JOIN rollup_conf r USING (level, mode,"
+                    " bucket, store, shelf_location, sku, class_name, conf)"
+                    " WHERE abs(k.sum_conf - r.sum_conf) > 1e-9"),
+        std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept_conf) >"
+                    " (SELECT COUNT(*) FROM kept) THEN 0 ELSE 1 END")}) {
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(ref.db(), q.c_str(), -1, &st, nullptr), SQLITE_OK) << q;
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
@@ -295,31 +405,36 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
       "level || '|' || mode || '|' || bucket || '|' || store || '|' || shelf_location || '|' ||"
       " sku || '|' || class_name || '|' || n || '|' || COALESCE(max_ts, -1) || '|' || scans ||"
       " '|' || ";
-  std::multiset<std::string> in_sqlite, in_postgres;
-  {
-    sqlite3_stmt* st = nullptr;
-    const std::string q = "SELECT " + row +
-                          "COALESCE(lower(hex(sku_bits)), '') || '|' ||"
-                          " COALESCE(lower(hex(class_bits)), '') || '|' ||"
-                          " CAST(round(sum_conf * 1000000) AS INTEGER) FROM rollup";
-    ASSERT_EQ(sqlite3_prepare_v2(ref.db(), q.c_str(), -1, &st, nullptr), SQLITE_OK) << q;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      in_sqlite.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  for (const std::string table : {"rollup", "rollup_conf"}) {
+    const std::string key = row + (table == "rollup" ? "" : "conf || '|' || ");
+    std::multiset<std::string> in_sqlite, in_postgres;
+    {
+      sqlite3_stmt* st = nullptr;
+      const std::string q = "SELECT " + key +
+                            "COALESCE(lower(hex(sku_bits)), '') || '|' ||"
+                            " COALESCE(lower(hex(class_bits)), '') || '|' ||"
+                            " CAST(round(sum_conf * 1000000) AS INTEGER) FROM " +
+                            table;
+      ASSERT_EQ(sqlite3_prepare_v2(ref.db(), q.c_str(), -1, &st, nullptr), SQLITE_OK) << q;
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        in_sqlite.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      }
+      sqlite3_finalize(st);
     }
-    sqlite3_finalize(st);
+    PGconn* c = PQconnectdb(url().c_str());
+    PGresult* r = PQexec(c, ("SELECT " + key +
+                             "COALESCE(encode(sku_bits, 'hex'), '') || '|' ||"
+                             " COALESCE(encode(class_bits, 'hex'), '') || '|' ||"
+                             " round(sum_conf * 1000000)::bigint FROM " +
+                             table)
+                                .c_str());
+    ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+    for (int i = 0; i < PQntuples(r); ++i) in_postgres.insert(PQgetvalue(r, i, 0));
+    PQclear(r);
+    PQfinish(c);
+    EXPECT_GT(in_postgres.size(), 100u) << table;
+    EXPECT_TRUE(in_sqlite == in_postgres) << table;
   }
-  PGconn* c = PQconnectdb(url().c_str());
-  PGresult* r = PQexec(c, ("SELECT " + row +
-                           "COALESCE(encode(sku_bits, 'hex'), '') || '|' ||"
-                           " COALESCE(encode(class_bits, 'hex'), '') || '|' ||"
-                           " round(sum_conf * 1000000)::bigint FROM rollup")
-                              .c_str());
-  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
-  for (int i = 0; i < PQntuples(r); ++i) in_postgres.insert(PQgetvalue(r, i, 0));
-  PQclear(r);
-  PQfinish(c);
-  EXPECT_GT(in_postgres.size(), 100u);
-  EXPECT_TRUE(in_sqlite == in_postgres);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Post against real local sockets: an answering receiver, a silent one, a closed port, and
-// refused addresses.
+// refused addresses; for https, peers that do not complete a TLS handshake (tls_test.cc posts
+// to real TLS receivers).
 #include "webhooks/http_post.h"
 
 #include <gtest/gtest.h>
@@ -53,7 +54,34 @@ class OneShotReceiver {
   std::string request_;
 };
 
+// Accepts one connection on 127.0.0.1, writes `greeting` (may be empty) at once, then reads
+// until the client hangs up: a peer that never speaks TLS.
+class RawPeer {
+ public:
+  explicit RawPeer(std::string greeting) : acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this, greeting = std::move(greeting)] {
+      boost::system::error_code ec;
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec) return;
+      if (!greeting.empty()) net::write(socket, net::buffer(greeting), ec);
+      char sink[4096];
+      while (!ec) socket.read_some(net::buffer(sink), ec);
+    });
+  }
+  ~RawPeer() { thread_.join(); }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  net::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
 Target Local(uint16_t port) { return {.host = "127.0.0.1", .port = port, .path = "/in?x=1"}; }
+Target LocalTls(uint16_t port) {
+  return {.host = "localhost", .port = port, .path = "/in", .tls = true};
+}
 
 TEST(Post, SendsTheRequestAndReturnsTheStatus) {
   OneShotReceiver rx("HTTP/1.1 201 Created\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
@@ -103,6 +131,35 @@ TEST(Post, AClosedPortIsUnavailable) {
 TEST(Post, RefusedAddressesAreNeverConnected) {
   for (const char* host : {"169.254.169.254", "0.0.0.0", "fe80::1"}) {
     auto answer = Post({.host = host, .port = 80, .path = "/"}, {}, "{}",
+                       {.connect_timeout = milliseconds(200)});
+    ASSERT_FALSE(answer.ok()) << host;
+    EXPECT_EQ(answer.status().code(), Code::kPermissionDenied) << host;
+  }
+}
+
+TEST(PostTls, APeerThatNeverAnswersTheHandshakeTimesOut) {
+  RawPeer peer("");
+  const auto start = std::chrono::steady_clock::now();
+  auto answer = Post(LocalTls(peer.port()), {}, "{}", {.connect_timeout = milliseconds(300)});
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.status().code(), Code::kUnavailable);
+  EXPECT_EQ(answer.status().message(), "TLS handshake timed out");
+  EXPECT_LT(took, std::chrono::seconds(1));  // bounded wait: the connect deadline
+}
+
+TEST(PostTls, APlainHttpPeerFailsTheHandshake) {
+  RawPeer peer("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+  auto answer = Post(LocalTls(peer.port()), {}, "{}", {});
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.status().code(), Code::kUnavailable);
+  EXPECT_EQ(answer.status().message().rfind("TLS handshake failed: ", 0), 0)
+      << answer.status().message();
+}
+
+TEST(PostTls, RefusedAddressesAreNeverConnected) {
+  for (const char* host : {"169.254.169.254", "fe80::1", "::ffff:169.254.169.254"}) {
+    auto answer = Post({.host = host, .port = 443, .path = "/", .tls = true}, {}, "{}",
                        {.connect_timeout = milliseconds(200)});
     ASSERT_FALSE(answer.ok()) << host;
     EXPECT_EQ(answer.status().code(), Code::kPermissionDenied) << host;

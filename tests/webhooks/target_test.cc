@@ -7,13 +7,14 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-TEST(ParseUrl, AcceptsHttpUrls) {
+TEST(ParseUrl, AcceptsHttpAndHttpsUrls) {
   const struct {
     const char* url;
     const char* host;
     uint16_t port;
     const char* path;
     const char* host_header;
+    bool tls = false;
   } cases[] = {
       {"http://example.com", "example.com", 80, "/", "example.com"},
       {"http://example.com/", "example.com", 80, "/", "example.com"},
@@ -21,6 +22,13 @@ TEST(ParseUrl, AcceptsHttpUrls) {
       {"http://hooks.local?x=1", "hooks.local", 80, "/?x=1", "hooks.local"},
       {"http://[::1]:9000/a", "::1", 9000, "/a", "[::1]:9000"},
       {"http://[2001:db8::5]/", "2001:db8::5", 80, "/", "[2001:db8::5]"},
+      {"http://example.com:443/", "example.com", 443, "/", "example.com:443"},
+      {"https://example.com", "example.com", 443, "/", "example.com", true},
+      {"https://hooks.example.com/in?x=1", "hooks.example.com", 443, "/in?x=1", "hooks.example.com",
+       true},
+      {"https://127.0.0.1:8443/a", "127.0.0.1", 8443, "/a", "127.0.0.1:8443", true},
+      {"https://example.com:80/", "example.com", 80, "/", "example.com:80", true},
+      {"https://[::1]:9443/", "::1", 9443, "/", "[::1]:9443", true},
   };
   for (const auto& c : cases) {
     auto t = ParseUrl(c.url);
@@ -29,16 +37,34 @@ TEST(ParseUrl, AcceptsHttpUrls) {
     EXPECT_EQ(t->port, c.port) << c.url;
     EXPECT_EQ(t->path, c.path) << c.url;
     EXPECT_EQ(t->HostHeader(), c.host_header) << c.url;
+    EXPECT_EQ(t->tls, c.tls) << c.url;
   }
 }
 
 TEST(ParseUrl, RefusesEverythingElse) {
-  for (const char* url :
-       {"", "https://example.com/", "ftp://example.com/", "example.com", "http://", "http:///path",
-        "http://user:pw@example.com/", "http://example.com:0/", "http://example.com:65536/",
-        "http://example.com:/", "http://example.com:8x/", "http://exa mple.com/",
-        "http://example.com/a b", "http://example.com/#frag", "http://[::1/", "http://[nonsense]/",
-        "http://ex%61mple.com/", "http://[::1]x/"}) {
+  for (const char* url : {"",
+                          "ftp://example.com/",
+                          "HTTPS://example.com/",
+                          "https:/example.com/",
+                          "example.com",
+                          "http://",
+                          "http:///path",
+                          "https://",
+                          "https://user@example.com/",
+                          "https://example.com/#frag",
+                          "https://example.com:0/",
+                          "http://user:pw@example.com/",
+                          "http://example.com:0/",
+                          "http://example.com:65536/",
+                          "http://example.com:/",
+                          "http://example.com:8x/",
+                          "http://exa mple.com/",
+                          "http://example.com/a b",
+                          "http://example.com/#frag",
+                          "http://[::1/",
+                          "http://[nonsense]/",
+                          "http://ex%61mple.com/",
+                          "http://[::1]x/"}) {
     auto t = ParseUrl(url);
     EXPECT_FALSE(t.ok()) << url;
     if (!t.ok()) {
@@ -80,7 +106,10 @@ TEST(ValidateWebhookUrl, ChecksLiteralAddresses) {
             Code::kInvalidValue);
   EXPECT_EQ(ValidateWebhookUrl("http://[fe80::1]/", false).code(), Code::kInvalidValue);
   EXPECT_TRUE(ValidateWebhookUrl("http://169.254.169.254/", true).ok());
-  EXPECT_EQ(ValidateWebhookUrl("https://example.com/", true).code(), Code::kInvalidValue);
+  EXPECT_TRUE(ValidateWebhookUrl("https://receiver.example/in", false).ok());
+  EXPECT_EQ(ValidateWebhookUrl("https://169.254.169.254/", false).code(), Code::kInvalidValue);
+  EXPECT_EQ(ValidateWebhookUrl("https://[fe80::1]:8443/", false).code(), Code::kInvalidValue);
+  EXPECT_EQ(ValidateWebhookUrl("ftp://example.com/", true).code(), Code::kInvalidValue);
 }
 
 }  // namespace

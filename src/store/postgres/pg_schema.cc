@@ -1,6 +1,7 @@
 #include "store/postgres/pg_schema.h"
 
 #include "core/time.h"
+#include "store/rollup.h"
 
 namespace vs::store::pg {
 namespace {
@@ -411,6 +412,64 @@ CREATE INDEX alerts_shelf ON alerts(store, shelf_location, status);
 CREATE INDEX alerts_time ON alerts(first_seen_at);
 )sql";
 
+namespace {
+
+// Version 9: the confidence rollups of SQLite's version 12 (store/sqlite/sqlite_schema.cc, where
+// the columns are explained), built from the detections already stored. PostgreSQL plans from
+// statistics, so the partial-bucket index is a plain one on confidence (covering the columns a
+// partial bucket reads); detections_scan_conf replaces detections_scan. vs_bits_of makes the
+// id bitmap (store/id_bits.h) of an array of ids, for the rebuild.
+constexpr const char* kRollupConfTables = R"sql(
+CREATE TABLE rollup_conf (
+  level          INTEGER NOT NULL,
+  mode           INTEGER NOT NULL,
+  sku            TEXT NOT NULL,
+  class_name     TEXT NOT NULL,
+  bucket         BIGINT NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  conf           INTEGER NOT NULL,
+  n              BIGINT NOT NULL,
+  sum_conf       DOUBLE PRECISION NOT NULL,
+  max_ts         BIGINT NOT NULL,
+  sku_bits       BYTEA,
+  class_bits     BYTEA,
+  scans          BIGINT NOT NULL,
+  PRIMARY KEY (level, mode, sku, class_name, bucket, store, shelf_location, conf)
+);
+CREATE INDEX detections_conf ON detections(confidence)
+  INCLUDE (timestamp, store, shelf_location, sku, class_name, scan_id);
+CREATE INDEX detections_scan_conf ON detections(scan_id, confidence);
+DROP INDEX detections_scan;
+
+CREATE FUNCTION vs_bits_of(ids BIGINT[]) RETURNS BYTEA
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  r BYTEA;
+  top BIGINT;
+  b INTEGER;
+BEGIN
+  SELECT max(i) INTO top FROM unnest(ids) AS i;
+  IF top IS NULL THEN RETURN NULL; END IF;
+  r := decode(repeat('00', (top / 8 + 1)::int), 'hex');
+  FOR j IN 1 .. array_length(ids, 1) LOOP
+    b := (ids[j] / 8)::int;
+    r := set_byte(r, b, get_byte(r, b) | (1 << (ids[j] % 8)::int));
+  END LOOP;
+  RETURN r;
+END $$;
+)sql";
+
+std::string RollupConfSql() {
+  return std::string(kRollupConfTables) +
+         RollupConfFillSql(
+             {kLevelAll, kLevelDay, kLevelHour, kLevelMinute},
+             [](const std::string& id) { return "vs_bits_of(array_agg(DISTINCT " + id + "))"; },
+             "NULL::bytea");
+}
+
+}  // namespace
+
 // Append only: a released migration never changes (a database remembers which it has).
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
@@ -423,6 +482,7 @@ const std::vector<Migration>& Migrations() {
       {7, "webhooks and their outbox", kWebhookTables},
       // The photo janitor looks scans up by photo (Store::HasScanForImage).
       {8, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
+      {9, "confidence rollups", RollupConfSql()},
   };
   return kAll;
 }

@@ -1,7 +1,11 @@
 // PgStore: rollup maintenance, Summarize and Activity — the SQLite backend's design (see
 // store/sqlite/sqlite_summary.cc) over the same tables: time ranges split by store/rollup.h into
 // whole buckets read from the rollup rows and sub-minute edges read from the detections, one
-// filter "mode" per query, bitmaps of interned sku/class ids for the distinct counts.
+// filter "mode" per query, bitmaps of interned sku/class ids for the distinct counts. A
+// min_confidence filter reads the confidence rollups (rollup_conf, migration 9): whole 0.05-wide
+// confidence buckets, plus for a threshold off that grid the detection rows of its one partial
+// bucket (index detections_conf), a scan counting there unless it holds a detection of the
+// group above that bucket (index detections_scan_conf). Only scan_id filters read rows alone.
 #include <limits>
 #include <map>
 #include <set>
@@ -27,9 +31,24 @@ constexpr int64_t kNamesLock = 0x76735F6E616D;  // "vs_nam"
 
 int ModeOf(const DetectionFilter& f) { return (f.sku ? 1 : 0) | (f.class_name ? 2 : 0); }
 
-bool NeedsRows(const DetectionFilter& f) { return f.min_confidence || f.scan_id; }
+bool NeedsRows(const DetectionFilter& f) { return f.scan_id.has_value(); }
 
-Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi) {
+// As in the SQLite backend: nullopt without a min_confidence (or with one every detection meets,
+// then dropped from `f`), else its split; an error for NaN (answered from the rows).
+Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
+  if (!f->min_confidence) return std::optional<ConfSplit>();
+  const auto split = SplitConfidence(*f->min_confidence);
+  if (!split) return Status::InvalidArgument("min_confidence is not a number");
+  if (split->first_whole == 0 && !split->partial) {
+    f->min_confidence.reset();
+    return std::optional<ConfSplit>();
+  }
+  return split;
+}
+
+// With `min_conf`, rows of rollup_conf in confidence buckets >= min_conf.
+Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
+                  std::optional<int> min_conf = std::nullopt) {
   Where w;
   w.Add(
       "level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
@@ -37,7 +56,54 @@ Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi) {
                  level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi));
   if (f.store) w.Add("store = ?", Params::Of(*f.store));
   if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
+  if (min_conf) w.Add("conf >= ?", Params::Of(int64_t{*min_conf}));
   return w;
+}
+
+std::string RollupTable(const std::optional<ConfSplit>& conf) {
+  return conf ? " FROM rollup_conf" : " FROM rollup";
+}
+std::optional<int> MinConfBucket(const std::optional<ConfSplit>& conf) {
+  return conf ? std::optional(conf->first_whole) : std::nullopt;
+}
+// Time parts read only whole confidence buckets, if there are any (see the SQLite backend).
+bool PartsNeeded(const std::optional<ConfSplit>& conf) {
+  return !conf || conf->first_whole < kConfBuckets;
+}
+DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSplit>& conf) {
+  DetectionFilter e = f;
+  if (conf) e.min_confidence = ConfLow(conf->first_whole);
+  return e;
+}
+
+// The detection rows of the partial confidence bucket that `f` (its min_confidence aside)
+// selects: columns scan_id, sku, class_name, confidence, timestamp, and whether the scan also
+// holds a detection of the filter's sku/class group in a higher bucket.
+Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& conf) {
+  DetectionFilter g = f;
+  g.min_confidence.reset();
+  Where w = DetectionWhere(g, "d.");
+  w.Add("d.confidence >= ?", Params::Of(conf.partial_lo));
+  std::string higher = "false";
+  if (conf.partial_hi) {
+    w.Add("d.confidence < ?", Params::Of(*conf.partial_hi));
+    Params extra = Params::Of(*conf.partial_hi);
+    higher = "EXISTS (SELECT 1 FROM detections e WHERE e.scan_id = d.scan_id AND e.confidence >= " +
+             w.Next();
+    if (f.sku) {
+      higher += " AND e.sku = $" + std::to_string(w.args.size() + extra.size() + 1);
+      extra.Append(Params::Of(*f.sku));
+    }
+    if (f.class_name) {
+      higher += " AND e.class_name = $" + std::to_string(w.args.size() + extra.size() + 1);
+      extra.Append(Params::Of(*f.class_name));
+    }
+    higher += ")";
+    w.args.Append(extra);
+  }
+  return c->Query("SELECT d.scan_id, d.sku, d.class_name, d.confidence, d.timestamp, " + higher +
+                      " FROM detections d" + w.sql,
+                  w.args);
 }
 
 DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
@@ -106,6 +172,52 @@ constexpr const char* kUpsertRollup =
     " sku_bits = vs_bits_or(rollup.sku_bits, excluded.sku_bits),"
     " class_bits = vs_bits_or(rollup.class_bits, excluded.class_bits)";
 
+// One upsert of a scan's confidence rollup rows (schema version 9), in key order.
+Status AddToConfRollups(Conn* c, const ScanRecord& scan,
+                        const std::map<std::string, int64_t>& sku_ids,
+                        const std::map<std::string, int64_t>& class_ids) {
+  const auto rows = ConfRowsOf(scan.detections, sku_ids, class_ids);
+  const int64_t ts = ToUnixMillis(scan.captured_at);
+  std::vector<int64_t> level_col, mode_col, bucket_col, conf_col, n_col, max_col, scans_col;
+  std::vector<std::string> sku_col, class_col, store_col, shelf_col;
+  std::vector<double> sum_col;
+  std::vector<std::vector<uint8_t>> sku_bits_col, class_bits_col;
+  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
+    for (const ConfRow& r : rows) {
+      level_col.push_back(level);
+      mode_col.push_back(r.mode);
+      sku_col.push_back(r.sku);
+      class_col.push_back(r.class_name);
+      bucket_col.push_back(BucketOf(level, ts));
+      store_col.push_back(scan.store);
+      shelf_col.push_back(scan.shelf_location);
+      conf_col.push_back(r.conf);
+      n_col.push_back(r.n);
+      sum_col.push_back(r.sum_conf);
+      max_col.push_back(ts);
+      scans_col.push_back(r.scans);
+      sku_bits_col.push_back(r.skus.bytes());
+      class_bits_col.push_back(r.classes.bytes());
+    }
+  }
+  Params p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
+                        conf_col, n_col, sum_col, max_col, scans_col);
+  p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
+  return c->Run(
+      "INSERT INTO rollup_conf(level, mode, sku, class_name, bucket, store, shelf_location, conf,"
+      " n, sum_conf, max_ts, scans, sku_bits, class_bits)"
+      " SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[],"
+      " $6::text[], $7::text[], $8::int8[], $9::int8[], $10::float8[], $11::int8[], $12::int8[],"
+      " $13::bytea[], $14::bytea[])"
+      " ON CONFLICT (level, mode, sku, class_name, bucket, store, shelf_location, conf) DO UPDATE"
+      " SET n = rollup_conf.n + excluded.n, sum_conf = rollup_conf.sum_conf + excluded.sum_conf,"
+      " max_ts = GREATEST(rollup_conf.max_ts, excluded.max_ts),"
+      " scans = rollup_conf.scans + excluded.scans,"
+      " sku_bits = vs_bits_or(rollup_conf.sku_bits, excluded.sku_bits),"
+      " class_bits = vs_bits_or(rollup_conf.class_bits, excluded.class_bits)",
+      p);
+}
+
 }  // namespace
 
 Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan) {
@@ -169,7 +281,9 @@ Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan) {
   Params p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
                         n_col, sum_col, max_col, scans_col);
   p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
-  return c->Run(kUpsertRollup, p);
+  VS_RETURN_IF_ERROR(c->Run(kUpsertRollup, p));
+  if (scan.detections.empty()) return Status::Ok();
+  return AddToConfRollups(c, scan, sku_ids, class_ids);
 }
 
 Result<Summary> PgStore::SummarizeExact(const DetectionFilter& f) {
@@ -192,8 +306,12 @@ Result<Summary> PgStore::SummarizeExact(const DetectionFilter& f) {
   });
 }
 
-Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
-  if (NeedsRows(f)) return SummarizeExact(f);
+Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
+  if (NeedsRows(filter)) return SummarizeExact(filter);
+  DetectionFilter f = filter;
+  auto planned = ConfPlan(&f);
+  if (!planned.ok()) return SummarizeExact(filter);
+  const std::optional<ConfSplit> conf = *planned;
   const auto parts =
       SplitRange(f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt,
                  f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt, kLevelAll);
@@ -210,9 +328,9 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
     };
     IdBits sku_bits, class_bits;
     std::set<std::string> edge_skus, edge_classes;
-    for (const RangePart& part : parts) {
+    for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
       if (part.level == kLevelExact) {
-        const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+        const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
         auto q = c->Query(
             "SELECT scan_id, sku, class_name, confidence, timestamp FROM detections" + w.sql,
             w.args);
@@ -229,9 +347,10 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
         scans += static_cast<int64_t>(edge_scans.size());
         continue;
       }
-      const Where w = RollupWhere(f, part.level, part.lo, part.hi);
+      const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
       auto q = c->Query(
-          "SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits FROM rollup" + w.sql, w.args);
+          "SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" + RollupTable(conf) + w.sql,
+          w.args);
       if (!q.ok()) return q.status();
       for (int i = 0; i < q->size(); ++i) {
         n += q->Int(i, 0);
@@ -247,6 +366,20 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
           class_bits.Or(b.data(), static_cast<int>(b.size()));
         }
       }
+    }
+    if (conf && conf->partial) {
+      auto q = ReadPartial(c, f, *conf);
+      if (!q.ok()) return q.status();
+      std::unordered_set<int64_t> partial_scans;
+      for (int i = 0; i < q->size(); ++i) {
+        if (!q->Bool(i, 5)) partial_scans.insert(q->Int(i, 0));
+        edge_skus.insert(q->Text(i, 1));
+        edge_classes.insert(q->Text(i, 2));
+        ++n;
+        sum += q->Real(i, 3);
+        add_ts(q->Int(i, 4));
+      }
+      scans += static_cast<int64_t>(partial_scans.size());
     }
     Summary s;
     s.total_detections = n;
@@ -270,8 +403,14 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& f) {
   });
 }
 
-Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& f,
+Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& filter,
                                                       Granularity granularity) {
+  DetectionFilter f = filter;
+  std::optional<ConfSplit> conf;
+  if (!NeedsRows(f)) {
+    auto planned = ConfPlan(&f);  // a NaN threshold stays in `f` and is answered from the rows
+    if (planned.ok()) conf = *planned;
+  }
   const bool hourly = granularity == Granularity::kHour;
   const int64_t width = hourly ? kHourMs : kDayMs;
   const std::string w_text = std::to_string(width);
@@ -280,7 +419,7 @@ Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& f,
   std::vector<RangePart> parts;
   const auto lo = f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt;
   const auto hi = f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt;
-  if (NeedsRows(f)) {
+  if (NeedsRows(f) || (f.min_confidence && !conf)) {
     if (!lo || !hi || *lo < *hi) {
       parts.push_back({kLevelExact, lo.value_or(kMin), hi.value_or(kMax)});
     }
@@ -292,9 +431,9 @@ Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& f,
     VS_RETURN_IF_ERROR(snapshot.status());
     VS_RETURN_IF_ERROR(c->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
     std::map<int64_t, ActivityBucket> buckets;
-    for (const RangePart& part : parts) {
+    for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
       if (part.level == kLevelExact) {
-        const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+        const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
         auto q = c->Query("SELECT " + bucket_expr +
                               ", COUNT(*), COUNT(DISTINCT scan_id) FROM detections" + w.sql +
                               " GROUP BY 1",
@@ -307,13 +446,23 @@ Result<std::vector<ActivityBucket>> PgStore::Activity(const DetectionFilter& f,
         }
         continue;
       }
-      const Where w = RollupWhere(f, part.level, part.lo, part.hi);
-      auto q = c->Query("SELECT bucket, n, scans FROM rollup" + w.sql, w.args);
+      const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
+      auto q = c->Query("SELECT bucket, n, scans" + RollupTable(conf) + w.sql, w.args);
       if (!q.ok()) return q.status();
       for (int i = 0; i < q->size(); ++i) {
         ActivityBucket& b = buckets[FloorTo(q->Int(i, 0), width)];
         b.detections += q->Int(i, 1);
         b.scans += q->Int(i, 2);
+      }
+    }
+    if (conf && conf->partial) {
+      auto q = ReadPartial(c, f, *conf);
+      if (!q.ok()) return q.status();
+      std::set<std::pair<int64_t, int64_t>> counted;  // (bucket, scan) counted here
+      for (int i = 0; i < q->size(); ++i) {
+        const int64_t b = FloorTo(q->Int(i, 4), width);
+        ++buckets[b].detections;
+        if (!q->Bool(i, 5) && counted.insert({b, q->Int(i, 0)}).second) ++buckets[b].scans;
       }
     }
     VS_RETURN_IF_ERROR(snapshot.Commit());

@@ -300,9 +300,50 @@ UPDATE events SET payload = json_object(
 
 }  // namespace
 
+// Version 12: the confidence rollups, answering min_confidence filters (store/rollup.h,
+// ConfSplit). The rows of `rollup` split further by confidence bucket `conf` (0..19, ConfBucketOf):
+// one row per (level, mode, sku, class_name, bucket, store, shelf_location, conf) holding
+// detections, with n, sum_conf, max_ts and the bitmaps as in `rollup` for the detections of the
+// row; `scans` counts the scans whose highest-confidence detection of the row's group (level,
+// mode, sku, class_name, bucket, store, shelf_location) lies in this conf bucket, so that the sum
+// over conf >= k is the number of scans holding a detection of the group at or above ConfLow(k).
+// No rows for scans without detections. detections_conf (an expression index, so that only
+// queries naming `confidence * 1.0` use it and other plans stay as they were) covers the rows of
+// a partial confidence bucket; detections_scan_conf (replacing detections_scan) tells whether a
+// scan holds a detection at or above a bound in one seek.
+constexpr const char* kRollupConfTables = R"sql(
+CREATE TABLE rollup_conf (
+  level          INTEGER NOT NULL,
+  mode           INTEGER NOT NULL,
+  sku            TEXT NOT NULL,
+  class_name     TEXT NOT NULL,
+  bucket         INTEGER NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  conf           INTEGER NOT NULL,
+  n              INTEGER NOT NULL,
+  sum_conf       REAL NOT NULL,
+  max_ts         INTEGER NOT NULL,
+  sku_bits       BLOB,
+  class_bits     BLOB,
+  scans          INTEGER NOT NULL,
+  PRIMARY KEY (level, mode, sku, class_name, bucket, store, shelf_location, conf)
+) WITHOUT ROWID;
+CREATE INDEX detections_conf ON detections(confidence * 1.0, confidence, timestamp, store,
+  shelf_location, sku, class_name, scan_id);
+CREATE INDEX detections_scan_conf ON detections(scan_id, confidence);
+DROP INDEX detections_scan;
+)sql";
+
+std::string RollupConfLevelsSql(std::initializer_list<int> levels) {
+  return RollupConfFillSql(
+      levels, [](const std::string& id) { return "vs_bits_agg(vs_bit(" + id + "))"; }, "NULL");
+}
+
 std::string RollupRebuildSql() {
-  return "DELETE FROM rollup;\n" + RollupNamesSql() +
-         RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute});
+  return "DELETE FROM rollup;\nDELETE FROM rollup_conf;\n" + RollupNamesSql() +
+         RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
+         RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute});
 }
 
 // Accounts: users (Argon2id password strings), API tokens and login sessions (SHA-256 of the
@@ -521,6 +562,9 @@ const std::vector<Migration>& Migrations() {
       {9, "scans by photo", "CREATE INDEX scans_image ON scans(image_path);"},
       {10, "planogram compliance: stores, versions, results, alerts", kComplianceTables},
       {11, "webhooks and their outbox", kWebhookTables},
+      {12, "confidence rollups",
+       std::string(kRollupConfTables) + RollupNamesSql() +
+           RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute})},
   };
   return kAll;
 }

@@ -23,9 +23,9 @@ const std::vector<Migration>& Migrations();
 // by a newer program (it records a version this program does not know).
 Status Migrate(Connection* c);
 
-// SQL that recomputes the rollup table from detections and scans, interning any sku or class
-// name not yet in rollup_names (used by the migration that creates it, and by tests as the
-// definition of what InsertScan maintains incrementally). Needs RegisterBitFunctions.
+// SQL that recomputes the rollup tables (rollup, rollup_conf) from detections and scans, interning
+// any sku or class name not yet in rollup_names (used by the migration that creates it, and by
+// tests as the definition of what InsertScan maintains incrementally). Needs RegisterBitFunctions.
 std::string RollupRebuildSql();
 
 }  // namespace vs::store::sqlite

@@ -5,8 +5,15 @@
 // and number of scans of the detections in it, plus bitmaps of the skus and classes present. A
 // query splits its time range into whole day/hour/minute buckets read from the rollups and
 // sub-minute edges read from the detection rows (store/rollup.h); it reads the rows of exactly one
-// mode, with its sku/class filter as key prefix. Filters on min_confidence or scan_id have no
-// rollup and are answered from the detection rows alone (SummarizeExact).
+// mode, with its sku/class filter as key prefix.
+//
+// A min_confidence filter reads rollup_conf instead (version 12): the same rows split by 0.05-wide
+// confidence bucket, each counting as scans those whose top detection of the group lies in it. A
+// threshold on the grid is answered from whole buckets; one off the grid from the whole buckets
+// above it plus the detection rows of its partial bucket (the expression index detections_conf),
+// where a scan counts unless it also holds a detection of the group above that bucket (one seek
+// in detections_scan_conf): exact either way. Only scan_id filters are answered from the
+// detection rows alone (SummarizeExact).
 #include <limits>
 #include <map>
 #include <set>
@@ -29,17 +36,89 @@ constexpr int kClassKind = 2;
 // The rollup mode answering a filter: bit 0 when sku is fixed, bit 1 when class_name is.
 int ModeOf(const DetectionFilter& f) { return (f.sku ? 1 : 0) | (f.class_name ? 2 : 0); }
 
-bool NeedsRows(const DetectionFilter& f) { return f.min_confidence || f.scan_id; }
+bool NeedsRows(const DetectionFilter& f) { return f.scan_id.has_value(); }
 
-// Rollup rows of `level` with buckets in [lo, hi) for the filter's mode and dimensions.
-Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi) {
+// How a filter's min_confidence is answered: nullopt when it has none (or one every detection
+// meets, which is then dropped from `f`), else the split of store/rollup.h.
+Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
+  if (!f->min_confidence) return std::optional<ConfSplit>();
+  const auto split = SplitConfidence(*f->min_confidence);
+  if (!split) return Status::InvalidArgument("min_confidence is not a number");
+  if (split->first_whole == 0 && !split->partial) {
+    f->min_confidence.reset();
+    return std::optional<ConfSplit>();
+  }
+  return split;
+}
+
+// Rollup rows of `level` with buckets in [lo, hi) for the filter's mode and dimensions; with
+// `min_conf`, rows of rollup_conf in confidence buckets >= min_conf.
+Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
+                  std::optional<int> min_conf = std::nullopt) {
   Where w;
   w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
         {int64_t{level}, int64_t{ModeOf(f)}, f.sku.value_or(""), f.class_name.value_or(""),
          level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
+  if (min_conf) w.Add("conf >= ?", {int64_t{*min_conf}});
   return w;
+}
+
+// The rollup table a query reads and the confidence bucket it starts at.
+std::string RollupTable(const std::optional<ConfSplit>& conf) {
+  return conf ? " FROM rollup_conf" : " FROM rollup";
+}
+std::optional<int> MinConfBucket(const std::optional<ConfSplit>& conf) {
+  return conf ? std::optional(conf->first_whole) : std::nullopt;
+}
+
+// With a confidence split, time parts (rollup rows and exact edges alike) read only the whole
+// confidence buckets, if any: edges read rows at or above them, the partial bucket is read apart.
+bool PartsNeeded(const std::optional<ConfSplit>& conf) {
+  return !conf || conf->first_whole < kConfBuckets;
+}
+DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSplit>& conf) {
+  DetectionFilter e = f;
+  if (conf) e.min_confidence = ConfLow(conf->first_whole);
+  return e;
+}
+
+// The detection rows of the partial confidence bucket of `conf` that `f` (its min_confidence
+// aside) selects, each with whether its scan also holds a detection of the filter's sku/class
+// group in a higher bucket (then the scan is counted there, not here). Calls `row(stmt)` with
+// columns scan_id, sku, class_name, confidence, timestamp, higher.
+template <typename RowFn>
+Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& conf, RowFn row) {
+  DetectionFilter g = f;
+  g.min_confidence.reset();
+  Where w = DetectionWhere(g, "");
+  w.Add("confidence * 1.0 >= ?", {conf.partial_lo});
+  if (conf.partial_hi) w.Add("confidence * 1.0 < ?", {*conf.partial_hi});
+  std::string higher = "0";
+  if (conf.partial_hi) {
+    higher = "EXISTS (SELECT 1 FROM detections e WHERE e.scan_id = p.scan_id AND e.confidence >= ?";
+    if (f.sku) higher += " AND +e.sku = ?";
+    if (f.class_name) higher += " AND +e.class_name = ?";
+    higher += ")";
+  }
+  auto q = c->Prepare(
+      "WITH p AS (SELECT scan_id, sku, class_name, confidence, timestamp FROM detections"
+      " INDEXED BY detections_conf" +
+      w.sql + ") SELECT scan_id, sku, class_name, confidence, timestamp, " + higher + " FROM p");
+  if (!q.ok()) return q.status();
+  w.BindTo(&*q);
+  if (conf.partial_hi) {
+    q->Bind(*conf.partial_hi);
+    if (f.sku) q->Bind(*f.sku);
+    if (f.class_name) q->Bind(*f.class_name);
+  }
+  for (;;) {
+    auto r = q->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+    row(*q);
+  }
 }
 
 DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
@@ -139,6 +218,28 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
       VS_RETURN_IF_ERROR(q->Run());
     }
   }
+  if (scan.detections.empty()) return Status::Ok();
+  // The confidence rollups (schema version 12).
+  const auto conf_rows = ConfRowsOf(scan.detections, sku_ids, class_ids);
+  auto cq = c->Prepare(
+      "INSERT INTO rollup_conf(level, mode, sku, class_name, bucket, store, shelf_location, conf,"
+      " n, sum_conf, max_ts, sku_bits, class_bits, scans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT(level, mode, sku, class_name, bucket, store, shelf_location, conf) DO UPDATE"
+      " SET n = n + excluded.n, sum_conf = sum_conf + excluded.sum_conf,"
+      " max_ts = MAX(max_ts, excluded.max_ts), scans = scans + excluded.scans,"
+      " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
+      " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
+  if (!cq.ok()) return cq.status();
+  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
+    for (const ConfRow& r : conf_rows) {
+      cq->BindAll(level, r.mode, r.sku, r.class_name, BucketOf(level, ts), scan.store,
+                  scan.shelf_location, r.conf, r.n, r.sum_conf, ts);
+      cq->BindBlob(r.skus.bytes());
+      cq->BindBlob(r.classes.bytes());
+      cq->Bind(r.scans);
+      VS_RETURN_IF_ERROR(cq->Run());
+    }
+  }
   return Status::Ok();
 }
 
@@ -164,8 +265,12 @@ Result<Summary> SqliteStore::SummarizeExact(const DetectionFilter& f) {
   return s;
 }
 
-Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
-  if (NeedsRows(f)) return SummarizeExact(f);
+Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
+  if (NeedsRows(filter)) return SummarizeExact(filter);
+  DetectionFilter f = filter;
+  auto planned = ConfPlan(&f);
+  if (!planned.ok()) return SummarizeExact(filter);
+  const std::optional<ConfSplit> conf = *planned;
   const auto parts =
       SplitRange(f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt,
                  f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt, kLevelAll);
@@ -181,9 +286,9 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
   };
   IdBits sku_bits, class_bits;
   std::set<std::string> edge_skus, edge_classes;
-  for (const RangePart& part : parts) {
+  for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
     if (part.level == kLevelExact) {
-      const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+      const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
       auto q = c->Prepare("SELECT scan_id, sku, class_name, confidence, timestamp FROM detections" +
                           w.sql);
       if (!q.ok()) return q.status();
@@ -204,9 +309,9 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
       scans += static_cast<int64_t>(edge_scans.size());
       continue;
     }
-    const Where w = RollupWhere(f, part.level, part.lo, part.hi);
-    auto q =
-        c->Prepare("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits FROM rollup" + w.sql);
+    const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
+    auto q = c->Prepare("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" +
+                        RollupTable(conf) + w.sql);
     if (!q.ok()) return q.status();
     w.BindTo(&*q);
     for (;;) {
@@ -220,6 +325,18 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
       if (!q->IsNull(4)) sku_bits.Or(q->BlobData(4), q->BlobSize(4));
       if (!q->IsNull(5)) class_bits.Or(q->BlobData(5), q->BlobSize(5));
     }
+  }
+  if (conf && conf->partial) {
+    std::unordered_set<int64_t> partial_scans;
+    VS_RETURN_IF_ERROR(ReadPartial(c, f, *conf, [&](Stmt& q) {
+      if (q.Int(5) == 0) partial_scans.insert(q.Int(0));
+      edge_skus.insert(q.Text(1));
+      edge_classes.insert(q.Text(2));
+      ++n;
+      sum += q.Real(3);
+      add_ts(q.Int(4));
+    }));
+    scans += static_cast<int64_t>(partial_scans.size());
   }
   Summary s;
   s.total_detections = n;
@@ -242,8 +359,14 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& f) {
   return s;
 }
 
-Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter& f,
+Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter& filter,
                                                           Granularity granularity) {
+  DetectionFilter f = filter;
+  std::optional<ConfSplit> conf;
+  if (!NeedsRows(f)) {
+    auto planned = ConfPlan(&f);  // a NaN threshold stays in `f` and is answered from the rows
+    if (planned.ok()) conf = *planned;
+  }
   const bool hourly = granularity == Granularity::kHour;
   const int64_t width = hourly ? kHourMs : kDayMs;
   const std::string w_text = std::to_string(width);
@@ -252,7 +375,7 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
   std::vector<RangePart> parts;
   const auto lo = f.start ? std::optional(ToUnixMillis(*f.start)) : std::nullopt;
   const auto hi = f.end ? std::optional(ToUnixMillis(*f.end)) : std::nullopt;
-  if (NeedsRows(f)) {
+  if (NeedsRows(f) || (f.min_confidence && !conf)) {
     if (!lo || !hi || *lo < *hi) {
       parts.push_back({kLevelExact, lo.value_or(kMin), hi.value_or(kMax)});
     }
@@ -264,9 +387,9 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
   Connection* c = r->get();
   ReadSnapshot snapshot(c);
   std::map<int64_t, ActivityBucket> buckets;
-  for (const RangePart& part : parts) {
+  for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
     if (part.level == kLevelExact) {
-      const Where w = DetectionWhere(WithRange(f, part.lo, part.hi), "");
+      const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
       auto q =
           c->Prepare("SELECT " + bucket_expr +
                      ", COUNT(*), COUNT(DISTINCT scan_id) FROM detections" + w.sql + " GROUP BY 1");
@@ -282,8 +405,8 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
       }
       continue;
     }
-    const Where w = RollupWhere(f, part.level, part.lo, part.hi);
-    auto q = c->Prepare("SELECT bucket, n, scans FROM rollup" + w.sql);
+    const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
+    auto q = c->Prepare("SELECT bucket, n, scans" + RollupTable(conf) + w.sql);
     if (!q.ok()) return q.status();
     w.BindTo(&*q);
     for (;;) {
@@ -294,6 +417,14 @@ Result<std::vector<ActivityBucket>> SqliteStore::Activity(const DetectionFilter&
       b.detections += q->Int(1);
       b.scans += q->Int(2);
     }
+  }
+  if (conf && conf->partial) {
+    std::set<std::pair<int64_t, int64_t>> counted;  // (bucket, scan) counted here
+    VS_RETURN_IF_ERROR(ReadPartial(c, f, *conf, [&](Stmt& q) {
+      const int64_t b = FloorTo(q.Int(4), width);
+      ++buckets[b].detections;
+      if (q.Int(5) == 0 && counted.insert({b, q.Int(0)}).second) ++buckets[b].scans;
+    }));
   }
   std::vector<ActivityBucket> out;
   for (auto& [start, b] : buckets) {

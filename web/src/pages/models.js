@@ -1,9 +1,10 @@
 // Models: the running detector, every registered version with its measured metrics and the set
 // they were measured on, and (admin) upload, evaluation with progress, activation; a side-by-side
-// comparison of two versions with the differences.
+// comparison of two versions with the differences, and (operator) both run on one photo.
 import { useState } from 'preact/hooks';
 import { get, post, postForm, queryString } from '../api.js';
 import { useData } from '../hooks.js';
+import { PhotoCompare } from '../photo_compare.js';
 import { Empty, PageHeader, fmtDateTime, fmtInt, fmtNum, html } from '../ui.js';
 
 const METRICS = [
@@ -108,6 +109,7 @@ function Compare({ list }) {
   const both = ids.baseline_id && ids.finetuned_id;
   const cmp = useData((o) => (both ? get('/api/models/comparison' + queryString(ids), o) : Promise.resolve(null)), [ids], ['models']);
   const c = cmp.data;
+  const picked = both ? [ids.baseline_id, ids.finetuned_id].map((id) => list.find((v) => String(v.id) === String(id))) : [];
   const pick = (key, label) => html`<div class="field"><label for=${'c-' + key}>${label}</label>
     <select id=${'c-' + key} value=${ids[key]} onChange=${(e) => setIds({ ...ids, [key]: e.currentTarget.value })}>
       <option value="">—</option>${list.map((v) => html`<option value=${v.id}>${v.version_name}</option>`)}
@@ -128,7 +130,10 @@ function Compare({ list }) {
           </tbody>
         </table>
         ${c.same_dataset ? null : html`<p class="muted">Measured on different sets (${c.baseline.test_dataset_path || '—'} / ${c.finetuned.test_dataset_path || '—'}): the figures are not directly comparable.</p>`}`
-      : html`<p class="muted">Pick two versions to see their measured metrics side by side.</p>`}
+      : html`<p class="muted">Pick two versions to see their measured metrics side by side, and run both on one photo.</p>`}
+    ${picked.length === 2 && picked.every(Boolean)
+      ? html`<${PhotoCompare} key=${ids.baseline_id + '-' + ids.finetuned_id} versions=${picked} />`
+      : null}
   </section>`;
 }
 
