@@ -1,9 +1,21 @@
-// vs_seed: fills a new SQLite store file with synthetic BENCHMARK data through the Store
-// interface (never used by the product). Shape: ~50 detections per scan, scans spread over the
-// 30 days before now across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80
-// COCO classes; 20 classes have catalogue products. Deterministic for a given N.
+// vs_seed: fills a new store (an SQLite file, or an empty PostgreSQL database) with synthetic
+// BENCHMARK data through the Store interface (never used by the product). Scans go in through
+// Store::InsertScans, BATCH scans per transaction: the same rows, rollups and events as InsertScan
+// writes (the backends share one code path), without a commit per scan (4x faster on SQLite;
+// PostgreSQL is bound by the rollup upserts either way, docs/BENCHMARKS.md). Ids follow capture
+// time (roughly, with several jobs). Shape: ~50 detections per scan, scans spread over the 30 days
+// before now across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80 COCO classes;
+// 20 classes have catalogue products. Deterministic for a given N.
 //
-// Usage: vs_seed DB_PATH [--detections N]   (default 1,000,000; DB_PATH must not exist)
+// Usage: vs_seed --db URL_OR_PATH [--detections N] [--batch SCANS] [--jobs J]
+//   URL_OR_PATH: postgresql://… (a database without scans), or an SQLite file that must not
+//   exist yet (also accepted as the first argument, as before). N defaults to 1,000,000.
+// --jobs: concurrent transactions (PostgreSQL only; default 2). Job k takes the scans of the
+// (store, shelf) pairs p with p % J == k: rollup rows are kept per store and shelf, so
+// concurrent batches never update the same rollup row.
+// Progress: one line, rewritten in place on a terminal; a line per 10% otherwise.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -11,8 +23,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
-#include "store/sqlite/sqlite.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace {
@@ -32,14 +45,26 @@ std::vector<std::string> ReadClassNames(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Fill an SQLite store with synthetic benchmark detections"};
+  CLI::App app{"Fill a store with synthetic benchmark detections"};
   std::string db_path;
   int64_t total = 1'000'000;
-  app.add_option("db_path", db_path, "database file to create")->required();
+  int batch = 500;
+  int jobs = 0;
+  app.add_option("db_path", db_path, "SQLite file to create (or use --db)");
+  app.add_option("--db", db_path, "postgresql://… URL, or an SQLite file to create");
   app.add_option("--detections", total, "number of detections")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "scans per transaction")->check(CLI::Range(1, 100000));
+  app.add_option("--jobs", jobs, "concurrent transactions (PostgreSQL)")->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
+  if (db_path.empty()) {
+    std::fprintf(stderr, "vs_seed: give --db URL_OR_PATH\n");
+    return 2;
+  }
+  const bool postgres = IsPostgresUrl(db_path);
+  if (jobs == 0) jobs = postgres ? 2 : 1;
+  if (!postgres) jobs = 1;  // SQLite has one writer
 
-  if (std::filesystem::exists(db_path)) {
+  if (!postgres && std::filesystem::exists(db_path)) {
     std::fprintf(stderr, "vs_seed: %s already exists; remove it or choose another path\n",
                  db_path.c_str());
     return 1;
@@ -50,15 +75,22 @@ int main(int argc, char** argv) {
                  VS_SOURCE_DIR "/models/coco.names");
     return 1;
   }
-  if (auto dir = std::filesystem::path(db_path).parent_path(); !dir.empty()) {
+  if (auto dir = std::filesystem::path(db_path).parent_path(); !postgres && !dir.empty()) {
     std::filesystem::create_directories(dir);
   }
-  auto opened = OpenSqlite({db_path});
+  auto opened = Open({.url = postgres ? db_path : "sqlite:" + db_path, .data_dir = ""});
   if (!opened.ok()) {
     std::fprintf(stderr, "vs_seed: %s\n", opened.status().ToString().c_str());
     return 1;
   }
   Store& store = **opened;
+  if (auto existing = store.Summarize({}); !existing.ok() || existing->total_scans > 0) {
+    std::fprintf(stderr, "vs_seed: %s\n",
+                 existing.ok() ? "the database already holds scans; use an empty one"
+                               : existing.status().ToString().c_str());
+    return 1;
+  }
+  const bool tty = isatty(STDOUT_FILENO) != 0;
 
   std::mt19937_64 rng(20261128);
   std::uniform_real_distribution<double> u01(0, 1);
@@ -87,7 +119,15 @@ int main(int argc, char** argv) {
   std::sort(times.begin(), times.end());  // photos arrive roughly in time order
 
   const auto t0 = std::chrono::steady_clock::now();
-  int64_t written = 0;
+  int64_t written = 0, reported = 0;
+  // pending[k]: job k's next batch. A round starts when every job has a full batch (or at the end).
+  std::vector<std::vector<NewScan>> pending(static_cast<size_t>(jobs));
+  const auto full = [&] {
+    for (const auto& p : pending) {
+      if (static_cast<int>(p.size()) < batch) return false;
+    }
+    return true;
+  };
   for (int64_t i = 0; i < scans; ++i) {
     const size_t combo = rng() % shelf_classes.size();
     NewScan s;
@@ -116,19 +156,34 @@ int main(int argc, char** argv) {
       d.y_center = d.height / 2 + u01(rng) * (1 - d.height);
       s.detections.push_back(std::move(d));
     }
-    auto r = store.InsertScan(s);
-    if (!r.ok()) {
-      std::fprintf(stderr, "vs_seed: scan %lld: %s\n", static_cast<long long>(i),
-                   r.status().ToString().c_str());
-      return 1;
-    }
+    pending[combo % pending.size()].push_back(std::move(s));
     written += n;
-    if ((i + 1) % 1000 == 0 || i + 1 == scans) {
+    if (!full() && i + 1 < scans) continue;
+    std::vector<Status> results(pending.size());
+    std::vector<std::thread> workers;
+    for (size_t k = 0; k < pending.size(); ++k) {
+      workers.emplace_back([&, k] { results[k] = store.InsertScans(pending[k]); });
+    }
+    for (auto& w : workers) w.join();
+    for (const Status& st : results) {
+      if (!st.ok()) {
+        std::fprintf(stderr, "\nvs_seed: before scan %lld: %s\n", static_cast<long long>(i + 1),
+                     st.ToString().c_str());
+        return 1;
+      }
+    }
+    for (auto& p : pending) p.clear();
+    const bool last = i + 1 == scans;
+    if (tty || last || (written - reported) * 10 >= total) {
+      reported = written;
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("vs_seed: %lld/%lld scans, %lld detections, %.1f s\n",
-                  static_cast<long long>(i + 1), static_cast<long long>(scans),
-                  static_cast<long long>(written), secs);
+      const double rate = static_cast<double>(written) / std::max(secs, 1e-3);
+      std::printf(
+          "%svs_seed: %lld/%lld detections (%lld scans), %.0f s, %.0f detections/s, ~%.0f s left%s",
+          tty ? "\r" : "", static_cast<long long>(written), static_cast<long long>(total),
+          static_cast<long long>(i + 1), secs, rate,
+          static_cast<double>(total - written) / std::max(rate, 1.0), tty && !last ? "" : "\n");
       std::fflush(stdout);
     }
   }

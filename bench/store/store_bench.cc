@@ -1,5 +1,5 @@
 // store_bench: per-call latency (p50, p99) of Summarize and ListDetections on a store file seeded
-// by vs_seed. Run: store_bench [DB_PATH] [--calls N]; default DB_PATH is
+// by vs_seed. Run: store_bench [DB_PATH | postgresql://…] [--calls N]; default DB_PATH is
 // <build>/bench-data/store-1m.db. Reads only; filter values come from the data itself.
 // Wall-clock latency includes waiting for a CPU on a busy machine; the thread CPU time per call
 // is reported beside it as the contention-independent part.
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace {
@@ -50,12 +50,13 @@ int main(int argc, char** argv) {
       path = argv[i];
     }
   }
-  if (!std::filesystem::exists(path)) {
+  const bool postgres = IsPostgresUrl(path);
+  if (!postgres && !std::filesystem::exists(path)) {
     std::fprintf(stderr, "store_bench: %s not found; create it with vs_seed %s\n", path.c_str(),
                  path.c_str());
     return 1;
   }
-  auto opened = OpenSqlite({path});
+  auto opened = Open({.url = postgres ? path : "sqlite:" + path, .data_dir = ""});
   if (!opened.ok()) {
     std::fprintf(stderr, "store_bench: %s\n", opened.status().ToString().c_str());
     return 1;
@@ -70,7 +71,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Timestamp newest = *total->last_detection_at;
-  std::printf("store_bench: %s: %lld detections, %lld scans, %zu shelves, %zu skus\n", path.c_str(),
+  std::printf("store_bench: %s %s: %lld detections, %lld scans, %zu shelves, %zu skus\n",
+              store.backend().c_str(),
+              Describe({.url = postgres ? path : "sqlite:" + path, .data_dir = ""}).c_str(),
               static_cast<long long>(total->total_detections),
               static_cast<long long>(total->total_scans), shelves->size(), skus->size());
 

@@ -37,6 +37,11 @@ class Store {
   // Stores the scan and all its detections atomically (sku: the detection's own when set, else
   // the product catalogue's, else the class name) with a "scan.created" event. Returns the stored scan with its detections.
   virtual Result<ScanRecord> InsertScan(const NewScan& scan) = 0;
+  // Stores every scan as InsertScan does, each with its own "scan.created" event, in ONE
+  // transaction: all or nothing (a failed or invalid scan stores none). For bulk loads
+  // (bench/store/seed.cc), where a commit per scan dominates; events are delivered after the
+  // commit, in id order.
+  virtual Status InsertScans(const std::vector<NewScan>& scans) = 0;
   virtual Result<ScanRecord> GetScan(Id id, bool with_detections) = 0;
   // Whether a scan names this photo (`image_path` as stored: "images/YYYY/MM/DD/name.ext").
   // The photo janitor asks it to find photos whose scan was never committed (a crash between

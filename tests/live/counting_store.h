@@ -36,6 +36,9 @@ class CountingStore final : public store::Store {
   Result<store::ScanRecord> InsertScan(const store::NewScan& s) override {
     return inner_.InsertScan(s);
   }
+  Status InsertScans(const std::vector<store::NewScan>& s) override {
+    return inner_.InsertScans(s);
+  }
   Result<bool> HasScanForImage(const std::string& image_path) override {
     return inner_.HasScanForImage(image_path);
   }

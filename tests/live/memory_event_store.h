@@ -23,6 +23,7 @@ class MemoryEventStore final : public store::Store {
   Result<store::Id> LastEventId() override;
 
   Result<store::ScanRecord> InsertScan(const store::NewScan&) override { return No(); }
+  Status InsertScans(const std::vector<store::NewScan>&) override { return No(); }
   Result<store::ScanRecord> GetScan(store::Id, bool) override { return No(); }
   Result<bool> HasScanForImage(const std::string&) override { return No(); }
   Result<store::Page<store::ScanRecord>> ListScans(const store::ScanFilter&,

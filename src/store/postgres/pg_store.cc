@@ -146,98 +146,121 @@ constexpr const char* kInsertDetections =
 
 Result<ScanRecord> PgStore::InsertScan(const NewScan& in) {
   VS_RETURN_IF_ERROR(ValidateScan(in));
-  return Mutate<ScanRecord>([&](Conn* c, Event* event) -> Result<ScanRecord> {
-    ScanRecord s;
-    s.store = in.store;
-    s.shelf_location = in.shelf_location;
-    s.captured_at = in.captured_at;
-    s.received_at = in.received_at;
-    s.image_path = in.image_path;
-    s.sha256 = in.sha256;
-    s.width = in.width;
-    s.height = in.height;
-    s.model_version_id = in.model_version_id;
-    s.inference_ms = in.inference_ms;
-    s.detections_count = static_cast<int>(in.detections.size());
-    {
-      auto r = c->Query(
-          "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
-          " width, height, model_version_id, inference_ms, detections_count)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-          Params::Of(s.store, s.shelf_location, ToUnixMillis(s.captured_at),
-                     ToUnixMillis(s.received_at), s.image_path, s.sha256, s.width, s.height,
-                     s.model_version_id, s.inference_ms, s.detections_count));
+  return Mutate<ScanRecord>([&](Conn* c, Event* event) { return InsertScanIn(c, in, event); });
+}
+
+Status PgStore::InsertScans(const std::vector<NewScan>& scans) {
+  for (const NewScan& s : scans) VS_RETURN_IF_ERROR(ValidateScan(s));
+  if (scans.empty()) return Status::Ok();
+  auto stored = Mutate<bool>([&](Conn* c, Event* event) -> Result<bool> {
+    std::vector<Event> events(scans.size());
+    for (size_t i = 0; i < scans.size(); ++i) {
+      auto r = InsertScanIn(c, scans[i], &events[i]);
       if (!r.ok()) return r.status();
-      s.id = r->Int(0, 0);
     }
-    // Catalogue SKU per class name, else the class name itself.
-    std::map<std::string, std::string> skus;
-    if (!in.detections.empty()) {
-      std::vector<std::string> classes;
-      for (const auto& d : in.detections) {
-        if (skus.emplace(d.class_name, d.class_name).second) classes.push_back(d.class_name);
-      }
-      auto r = c->Query("SELECT class_name, sku FROM products WHERE class_name = ANY($1)",
-                        Params::Of(classes));
-      if (!r.ok()) return r.status();
-      for (int i = 0; i < r->size(); ++i) skus[r->Text(i, 0)] = r->Text(i, 1);
+    // The events go in last: the event-order lock they take is held from the first to the
+    // commit, so taking it late lets concurrent batches do their inserts side by side. The
+    // last event is the mutation's own (appended at commit); all are delivered in id order.
+    for (size_t i = 0; i + 1 < events.size(); ++i) {
+      VS_RETURN_IF_ERROR(AppendEventNow(c, events[i].type, events[i].payload));
     }
-    s.detections.reserve(in.detections.size());
-    std::vector<std::string> sku_col, class_col;
-    std::vector<int64_t> class_id_col;
-    std::vector<double> conf_col, x_col, y_col, w_col, h_col;
-    for (const auto& d : in.detections) {
-      DetectionRecord r;
-      r.scan_id = s.id;
-      r.timestamp = s.captured_at;
-      r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
-      r.class_name = d.class_name;
-      r.class_id = d.class_id;
-      r.confidence = d.confidence;
-      r.x_center = d.x_center;
-      r.y_center = d.y_center;
-      r.width = d.width;
-      r.height = d.height;
-      r.shelf_location = s.shelf_location;
-      r.store = s.store;
-      r.image_path = s.image_path;
-      r.model_version_id = s.model_version_id;
-      sku_col.push_back(r.sku);
-      class_col.push_back(r.class_name);
-      class_id_col.push_back(r.class_id);
-      conf_col.push_back(r.confidence);
-      x_col.push_back(r.x_center);
-      y_col.push_back(r.y_center);
-      w_col.push_back(r.width);
-      h_col.push_back(r.height);
-      s.detections.push_back(std::move(r));
-    }
-    if (!s.detections.empty()) {
-      auto ids = c->Query(kInsertDetections,
-                          Params::Of(s.id, ToUnixMillis(s.captured_at), s.shelf_location, s.store,
-                                     s.model_version_id, sku_col, class_col, class_id_col, conf_col,
-                                     x_col, y_col, w_col, h_col));
-      if (!ids.ok()) return ids.status();
-      if (ids->size() != static_cast<int>(s.detections.size())) {
-        return Status::Internal("detection insert returned a wrong number of ids");
-      }
-      // Ids grow in insertion order within the statement; RETURNING's own order is unspecified.
-      std::vector<int64_t> sorted;
-      for (int i = 0; i < ids->size(); ++i) sorted.push_back(ids->Int(i, 0));
-      std::sort(sorted.begin(), sorted.end());
-      for (size_t i = 0; i < sorted.size(); ++i) s.detections[i].id = sorted[i];
-    }
-    VS_RETURN_IF_ERROR(AddToRollups(c, s));
-    // Ids and a few fields, never the record (see live/hub.h).
-    VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
-                                   {{"scan_id", s.id},
-                                    {"store", s.store},
-                                    {"shelf_location", s.shelf_location},
-                                    {"detections_count", s.detections_count},
-                                    {"captured_at", FormatIso8601(s.captured_at)}},
-                                   event));
-    return s;
+    *event = std::move(events.back());
+    return true;
   });
+  return stored.status();
+}
+
+Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* event) {
+  ScanRecord s;
+  s.store = in.store;
+  s.shelf_location = in.shelf_location;
+  s.captured_at = in.captured_at;
+  s.received_at = in.received_at;
+  s.image_path = in.image_path;
+  s.sha256 = in.sha256;
+  s.width = in.width;
+  s.height = in.height;
+  s.model_version_id = in.model_version_id;
+  s.inference_ms = in.inference_ms;
+  s.detections_count = static_cast<int>(in.detections.size());
+  {
+    auto r = c->Query(
+        "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
+        " width, height, model_version_id, inference_ms, detections_count)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        Params::Of(s.store, s.shelf_location, ToUnixMillis(s.captured_at),
+                   ToUnixMillis(s.received_at), s.image_path, s.sha256, s.width, s.height,
+                   s.model_version_id, s.inference_ms, s.detections_count));
+    if (!r.ok()) return r.status();
+    s.id = r->Int(0, 0);
+  }
+  // Catalogue SKU per class name, else the class name itself.
+  std::map<std::string, std::string> skus;
+  if (!in.detections.empty()) {
+    std::vector<std::string> classes;
+    for (const auto& d : in.detections) {
+      if (skus.emplace(d.class_name, d.class_name).second) classes.push_back(d.class_name);
+    }
+    auto r = c->Query("SELECT class_name, sku FROM products WHERE class_name = ANY($1)",
+                      Params::Of(classes));
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < r->size(); ++i) skus[r->Text(i, 0)] = r->Text(i, 1);
+  }
+  s.detections.reserve(in.detections.size());
+  std::vector<std::string> sku_col, class_col;
+  std::vector<int64_t> class_id_col;
+  std::vector<double> conf_col, x_col, y_col, w_col, h_col;
+  for (const auto& d : in.detections) {
+    DetectionRecord r;
+    r.scan_id = s.id;
+    r.timestamp = s.captured_at;
+    r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
+    r.class_name = d.class_name;
+    r.class_id = d.class_id;
+    r.confidence = d.confidence;
+    r.x_center = d.x_center;
+    r.y_center = d.y_center;
+    r.width = d.width;
+    r.height = d.height;
+    r.shelf_location = s.shelf_location;
+    r.store = s.store;
+    r.image_path = s.image_path;
+    r.model_version_id = s.model_version_id;
+    sku_col.push_back(r.sku);
+    class_col.push_back(r.class_name);
+    class_id_col.push_back(r.class_id);
+    conf_col.push_back(r.confidence);
+    x_col.push_back(r.x_center);
+    y_col.push_back(r.y_center);
+    w_col.push_back(r.width);
+    h_col.push_back(r.height);
+    s.detections.push_back(std::move(r));
+  }
+  if (!s.detections.empty()) {
+    auto ids =
+        c->Query(kInsertDetections, Params::Of(s.id, ToUnixMillis(s.captured_at), s.shelf_location,
+                                               s.store, s.model_version_id, sku_col, class_col,
+                                               class_id_col, conf_col, x_col, y_col, w_col, h_col));
+    if (!ids.ok()) return ids.status();
+    if (ids->size() != static_cast<int>(s.detections.size())) {
+      return Status::Internal("detection insert returned a wrong number of ids");
+    }
+    // Ids grow in insertion order within the statement; RETURNING's own order is unspecified.
+    std::vector<int64_t> sorted;
+    for (int i = 0; i < ids->size(); ++i) sorted.push_back(ids->Int(i, 0));
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i) s.detections[i].id = sorted[i];
+  }
+  VS_RETURN_IF_ERROR(AddToRollups(c, s));
+  // Ids and a few fields, never the record (see live/hub.h).
+  VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
+                                 {{"scan_id", s.id},
+                                  {"store", s.store},
+                                  {"shelf_location", s.shelf_location},
+                                  {"detections_count", s.detections_count},
+                                  {"captured_at", FormatIso8601(s.captured_at)}},
+                                 event));
+  return s;
 }
 
 Result<bool> PgStore::HasScanForImage(const std::string& image_path) {

@@ -55,6 +55,7 @@ class PgStore final : public Store {
   void SetCommitListener(CommitListener listener) override;
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
+  Status InsertScans(const std::vector<NewScan>& scans) override;
   Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
@@ -183,6 +184,8 @@ class PgStore final : public Store {
   static Status AppendEventNow(Conn* c, const std::string& type, const nlohmann::json& payload);
 
   // Rollup maintenance for one inserted scan (same transaction).
+  // InsertScan's work inside a transaction (no validation); fills `event`.
+  Result<ScanRecord> InsertScanIn(Conn* c, const NewScan& in, Event* event);
   static Status AddToRollups(Conn* c, const ScanRecord& scan);
   static Result<ModelVersion> LoadModel(Conn* c, Id id);
 

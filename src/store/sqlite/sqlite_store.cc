@@ -196,83 +196,100 @@ Result<Page<T>> ReadKeysetPage(Stmt& q, int limit, FromRow from_row, KeyMs key_m
 
 Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
   VS_RETURN_IF_ERROR(ValidateScan(in));
-  return Mutate<ScanRecord>([&](Connection* c, Event* event) -> Result<ScanRecord> {
-    ScanRecord s;
-    s.store = in.store;
-    s.shelf_location = in.shelf_location;
-    s.captured_at = in.captured_at;
-    s.received_at = in.received_at;
-    s.image_path = in.image_path;
-    s.sha256 = in.sha256;
-    s.width = in.width;
-    s.height = in.height;
-    s.model_version_id = in.model_version_id;
-    s.inference_ms = in.inference_ms;
-    s.detections_count = static_cast<int>(in.detections.size());
-    {
-      auto q = c->Prepare(
-          "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
-          " width, height, model_version_id, inference_ms, detections_count)"
-          " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-      if (!q.ok()) return q.status();
-      VS_RETURN_IF_ERROR(q->BindAll(s.store, s.shelf_location, ToUnixMillis(s.captured_at),
-                                    ToUnixMillis(s.received_at), s.image_path, s.sha256, s.width,
-                                    s.height, s.model_version_id, s.inference_ms,
-                                    s.detections_count)
-                             .Run());
-      s.id = c->LastInsertId();
-    }
-    // Catalogue SKU per class name, else the class name itself.
-    std::map<std::string, std::string> skus;
-    for (const auto& d : in.detections) {
-      if (skus.count(d.class_name)) continue;
-      auto q = c->Prepare("SELECT sku FROM products WHERE class_name = ?");
-      if (!q.ok()) return q.status();
-      q->Bind(d.class_name);
-      auto row = q->Step();
-      if (!row.ok()) return row.status();
-      skus[d.class_name] = *row ? q->Text(0) : d.class_name;
-    }
-    auto ins = c->Prepare(
-        "INSERT INTO detections(scan_id, timestamp, sku, class_name, class_id, confidence,"
-        " x_center, y_center, width, height, shelf_location, store, model_version_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (!ins.ok()) return ins.status();
-    s.detections.reserve(in.detections.size());
-    for (const auto& d : in.detections) {
-      DetectionRecord r;
-      r.scan_id = s.id;
-      r.timestamp = s.captured_at;
-      r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
-      r.class_name = d.class_name;
-      r.class_id = d.class_id;
-      r.confidence = d.confidence;
-      r.x_center = d.x_center;
-      r.y_center = d.y_center;
-      r.width = d.width;
-      r.height = d.height;
-      r.shelf_location = s.shelf_location;
-      r.store = s.store;
-      r.image_path = s.image_path;
-      r.model_version_id = s.model_version_id;
-      VS_RETURN_IF_ERROR(ins->BindAll(r.scan_id, ToUnixMillis(r.timestamp), r.sku, r.class_name,
-                                      r.class_id, r.confidence, r.x_center, r.y_center, r.width,
-                                      r.height, r.shelf_location, r.store, r.model_version_id)
-                             .Run());
-      r.id = c->LastInsertId();
-      s.detections.push_back(std::move(r));
-    }
-    VS_RETURN_IF_ERROR(AddToRollups(c, s));
-    // Ids and a few fields, never the record (see live/hub.h).
-    VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
-                                   {{"scan_id", s.id},
-                                    {"store", s.store},
-                                    {"shelf_location", s.shelf_location},
-                                    {"detections_count", s.detections_count},
-                                    {"captured_at", FormatIso8601(s.captured_at)}},
-                                   event));
-    return s;
-  });
+  return Mutate<ScanRecord>(
+      [&](Connection* c, Event* event) { return InsertScanIn(c, in, event); });
+}
+
+Status SqliteStore::InsertScans(const std::vector<NewScan>& scans) {
+  for (const NewScan& s : scans) VS_RETURN_IF_ERROR(ValidateScan(s));
+  if (scans.empty()) return Status::Ok();
+  return Mutate<bool>([&](Connection* c, Event* event) -> Result<bool> {
+           for (size_t i = 0; i < scans.size(); ++i) {
+             // Each scan's event row is inserted at once (AppendEvent); Mutate delivers them all
+             // after the commit, in id order, as the last one's predecessors.
+             auto r = InsertScanIn(c, scans[i], event);
+             if (!r.ok()) return r.status();
+           }
+           return true;
+         })
+      .status();
+}
+
+Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, Event* event) {
+  ScanRecord s;
+  s.store = in.store;
+  s.shelf_location = in.shelf_location;
+  s.captured_at = in.captured_at;
+  s.received_at = in.received_at;
+  s.image_path = in.image_path;
+  s.sha256 = in.sha256;
+  s.width = in.width;
+  s.height = in.height;
+  s.model_version_id = in.model_version_id;
+  s.inference_ms = in.inference_ms;
+  s.detections_count = static_cast<int>(in.detections.size());
+  {
+    auto q = c->Prepare(
+        "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
+        " width, height, model_version_id, inference_ms, detections_count)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!q.ok()) return q.status();
+    VS_RETURN_IF_ERROR(q->BindAll(s.store, s.shelf_location, ToUnixMillis(s.captured_at),
+                                  ToUnixMillis(s.received_at), s.image_path, s.sha256, s.width,
+                                  s.height, s.model_version_id, s.inference_ms, s.detections_count)
+                           .Run());
+    s.id = c->LastInsertId();
+  }
+  // Catalogue SKU per class name, else the class name itself.
+  std::map<std::string, std::string> skus;
+  for (const auto& d : in.detections) {
+    if (skus.count(d.class_name)) continue;
+    auto q = c->Prepare("SELECT sku FROM products WHERE class_name = ?");
+    if (!q.ok()) return q.status();
+    q->Bind(d.class_name);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    skus[d.class_name] = *row ? q->Text(0) : d.class_name;
+  }
+  auto ins = c->Prepare(
+      "INSERT INTO detections(scan_id, timestamp, sku, class_name, class_id, confidence,"
+      " x_center, y_center, width, height, shelf_location, store, model_version_id)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!ins.ok()) return ins.status();
+  s.detections.reserve(in.detections.size());
+  for (const auto& d : in.detections) {
+    DetectionRecord r;
+    r.scan_id = s.id;
+    r.timestamp = s.captured_at;
+    r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
+    r.class_name = d.class_name;
+    r.class_id = d.class_id;
+    r.confidence = d.confidence;
+    r.x_center = d.x_center;
+    r.y_center = d.y_center;
+    r.width = d.width;
+    r.height = d.height;
+    r.shelf_location = s.shelf_location;
+    r.store = s.store;
+    r.image_path = s.image_path;
+    r.model_version_id = s.model_version_id;
+    VS_RETURN_IF_ERROR(ins->BindAll(r.scan_id, ToUnixMillis(r.timestamp), r.sku, r.class_name,
+                                    r.class_id, r.confidence, r.x_center, r.y_center, r.width,
+                                    r.height, r.shelf_location, r.store, r.model_version_id)
+                           .Run());
+    r.id = c->LastInsertId();
+    s.detections.push_back(std::move(r));
+  }
+  VS_RETURN_IF_ERROR(AddToRollups(c, s));
+  // Ids and a few fields, never the record (see live/hub.h).
+  VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
+                                 {{"scan_id", s.id},
+                                  {"store", s.store},
+                                  {"shelf_location", s.shelf_location},
+                                  {"detections_count", s.detections_count},
+                                  {"captured_at", FormatIso8601(s.captured_at)}},
+                                 event));
+  return s;
 }
 
 Result<bool> SqliteStore::HasScanForImage(const std::string& image_path) {

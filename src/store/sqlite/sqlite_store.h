@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
   void SetCommitListener(CommitListener listener) override;
 
   Result<ScanRecord> InsertScan(const NewScan& scan) override;
+  Status InsertScans(const std::vector<NewScan>& scans) override;
   Result<ScanRecord> GetScan(Id id, bool with_detections) override;
   Result<bool> HasScanForImage(const std::string& image_path) override;
   Result<Page<ScanRecord>> ListScans(const ScanFilter& filter, const PageRequest& page) override;
@@ -176,6 +177,8 @@ class SqliteStore final : public Store {
   static Status AppendEvent(Connection* c, std::string type, nlohmann::json payload, Event* out);
 
   // Rollup maintenance for one inserted scan (same transaction).
+  // InsertScan's work inside a transaction (no validation); fills `event`.
+  Result<ScanRecord> InsertScanIn(Connection* c, const NewScan& in, Event* event);
   static Status AddToRollups(Connection* c, const ScanRecord& scan);
   Result<ModelVersion> LoadModel(Connection* c, Id id);
 
