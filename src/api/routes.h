@@ -20,8 +20,8 @@ void AddMetricsRoutes(http::Router& router, const ApiDeps& deps);    // GET /met
 // Whether `request` carries the metrics token (ApiDeps::metrics_token) as its bearer token.
 bool HasMetricsToken(const http::Request& request, const ApiDeps& deps);
 void AddComplianceRoutes(http::Router& router, const ApiDeps& deps);  // analyze, alerts, ...
-void AddWebhookRoutes(http::Router& router, const ApiDeps& deps);    // /api/webhooks...
-void AddDemoRoutes(http::Router& router, const ApiDeps& deps);       // /api/demo
+void AddWebhookRoutes(http::Router& router, const ApiDeps& deps);     // /api/webhooks...
+void AddDemoRoutes(http::Router& router, const ApiDeps& deps);        // /api/demo
 // POST /api/models/compare-photo: models side by side on one photo, nothing stored.
 void AddModelCompareRoutes(http::Router& router, const ApiDeps& deps);
 // GET /api/openapi.json, built from every route registered before it.

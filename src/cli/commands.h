@@ -56,9 +56,9 @@ struct ServeOptions {
   int drain_seconds = 10;                // on SIGTERM: longest wait for requests in flight
   int shutdown_delay_ms = 0;             // on SIGTERM: not ready this long before closing
   bool model_optional = false;           // /health/ready is 200 without a model
-  int analysis_queue = 256;  // scans waiting for compliance analysis; more are dropped
-  int alert_scans = 1;       // consecutive scans before an alert is raised (0: by minutes)
-  int alert_minutes = 0;     // minutes a condition must hold to be raised (0: by scans)
+  int analysis_queue = 256;              // scans waiting for compliance analysis; more are dropped
+  int alert_scans = 1;    // consecutive scans before an alert is raised (0: by minutes)
+  int alert_minutes = 0;  // minutes a condition must hold to be raised (0: by scans)
   ModelOptions model;
   // Webhook delivery (src/webhooks, docs/WEBHOOKS.md).
   int webhook_workers = 2;  // deliveries in flight at once

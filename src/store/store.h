@@ -35,7 +35,8 @@ class Store {
 
   // --- scans and detections -------------------------------------------------------------------
   // Stores the scan and all its detections atomically (sku: the detection's own when set, else
-  // the product catalogue's, else the class name) with a "scan.created" event. Returns the stored scan with its detections.
+  // the product catalogue's, else the class name) with a "scan.created" event. Returns the stored
+  // scan with its detections.
   virtual Result<ScanRecord> InsertScan(const NewScan& scan) = 0;
   // Stores every scan as InsertScan does, each with its own "scan.created" event, in ONE
   // transaction: all or nothing (a failed or invalid scan stores none). For bulk loads
