@@ -21,29 +21,21 @@
 #include <string>
 #include <vector>
 
+#include "bench_stats.h"
 #include "compliance/compliance.h"
 #include "store/sqlite/sqlite.h"
 
 namespace vs {
 namespace {
 
+using vs::bench::Percentile;
+using vs::bench::ThreadCpuMs;
+
 struct Case {
   std::string name;
   int calls;
   std::function<Status(int)> call;  // argument: iteration number (to vary filter values)
 };
-
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
 
 // `n` slotted rows in 10 shelf levels and one detection per slot, slightly off its slot.
 void Shelf(int n, compliance::Planogram* plan, std::vector<compliance::Detection>* dets) {

@@ -13,10 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_stats.h"
 #include "store/open.h"
 #include "store/store.h"
 
 namespace {
+
+using vs::bench::Percentile;
+using vs::bench::ThreadCpuMs;
 
 using namespace vs;
 using namespace vs::store;
@@ -25,18 +29,6 @@ struct Case {
   std::string name;
   std::function<Status(int)> call;  // argument: iteration number (to vary filter values)
 };
-
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
 
 }  // namespace
 

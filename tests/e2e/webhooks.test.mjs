@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson } from './helpers/server.mjs';
+import { DARKNET, binary, cleanEnv, startServer, tempDir, upload, getJson, until } from './helpers/server.mjs';
+import { verify } from './helpers/webhooks.mjs';
 
 // Fast retries so that the test needs seconds, not minutes (the defaults are 10 s, doubling).
 const FAST = ['--webhook-retry-base-ms', '200', '--webhook-retry-max-ms', '800'];
@@ -33,22 +33,7 @@ async function startReceiver(statusFor) {
   };
 }
 
-function verify(secret, req) {
-  const ts = req.headers['x-visionstock-timestamp'];
-  const expected = 'sha256=' + createHmac('sha256', secret).update(`${ts}.${req.body}`).digest('hex');
-  const got = req.headers['x-visionstock-signature'] || '';
-  return got.length === expected.length && timingSafeEqual(Buffer.from(got), Buffer.from(expected));
-}
 
-async function until(what, check, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const send = (server, method, path, body) => getJson(server.url, path, {
   method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' },

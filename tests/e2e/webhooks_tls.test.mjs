@@ -5,11 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:https';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DARKNET, binary, cleanEnv, startServer, tempDir, getJson } from './helpers/server.mjs';
+import { DARKNET, binary, cleanEnv, startServer, tempDir, getJson, until } from './helpers/server.mjs';
+import { verify } from './helpers/webhooks.mjs';
 
 // One attempt per delivery: every outcome is final at once.
 const ONE_ATTEMPT = ['--webhook-max-attempts', '1'];
@@ -66,22 +66,7 @@ async function startReceiver(name, status = 200) {
   };
 }
 
-function verify(secret, req) {
-  const ts = req.headers['x-visionstock-timestamp'];
-  const expected = 'sha256=' + createHmac('sha256', secret).update(`${ts}.${req.body}`).digest('hex');
-  const got = req.headers['x-visionstock-signature'] || '';
-  return got.length === expected.length && timingSafeEqual(Buffer.from(got), Buffer.from(expected));
-}
 
-async function until(what, check, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const send = (server, method, path, body) => getJson(server.url, path, {
   method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' },

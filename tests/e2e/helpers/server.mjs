@@ -154,3 +154,15 @@ export async function getJson(url, path, init = {}) {
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
+
+// Polls `check` every 100 ms until it returns something truthy, which is returned; throws
+// "timed out waiting for <what>" after `ms`.
+export async function until(what, check, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
