@@ -14,6 +14,7 @@
 #include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_schema.h"
+#include "store/records.h"
 
 namespace vs::store {
 
@@ -171,18 +172,7 @@ Status PgStore::InsertScans(const std::vector<NewScan>& scans) {
 }
 
 Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* event) {
-  ScanRecord s;
-  s.store = in.store;
-  s.shelf_location = in.shelf_location;
-  s.captured_at = in.captured_at;
-  s.received_at = in.received_at;
-  s.image_path = in.image_path;
-  s.sha256 = in.sha256;
-  s.width = in.width;
-  s.height = in.height;
-  s.model_version_id = in.model_version_id;
-  s.inference_ms = in.inference_ms;
-  s.detections_count = static_cast<int>(in.detections.size());
+  ScanRecord s = ScanRecordOf(in);
   {
     auto r = c->Query(
         "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
@@ -211,21 +201,7 @@ Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* even
   std::vector<int64_t> class_id_col;
   std::vector<double> conf_col, x_col, y_col, w_col, h_col;
   for (const auto& d : in.detections) {
-    DetectionRecord r;
-    r.scan_id = s.id;
-    r.timestamp = s.captured_at;
-    r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
-    r.class_name = d.class_name;
-    r.class_id = d.class_id;
-    r.confidence = d.confidence;
-    r.x_center = d.x_center;
-    r.y_center = d.y_center;
-    r.width = d.width;
-    r.height = d.height;
-    r.shelf_location = s.shelf_location;
-    r.store = s.store;
-    r.image_path = s.image_path;
-    r.model_version_id = s.model_version_id;
+    DetectionRecord r = DetectionRecordOf(s, d, skus[d.class_name]);
     sku_col.push_back(r.sku);
     class_col.push_back(r.class_name);
     class_id_col.push_back(r.class_id);

@@ -10,6 +10,7 @@
 #include "store/checks.h"
 #include "store/cursor.h"
 #include "store/json.h"
+#include "store/records.h"
 #include "store/sqlite/sqlite.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_schema.h"
@@ -216,18 +217,7 @@ Status SqliteStore::InsertScans(const std::vector<NewScan>& scans) {
 }
 
 Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, Event* event) {
-  ScanRecord s;
-  s.store = in.store;
-  s.shelf_location = in.shelf_location;
-  s.captured_at = in.captured_at;
-  s.received_at = in.received_at;
-  s.image_path = in.image_path;
-  s.sha256 = in.sha256;
-  s.width = in.width;
-  s.height = in.height;
-  s.model_version_id = in.model_version_id;
-  s.inference_ms = in.inference_ms;
-  s.detections_count = static_cast<int>(in.detections.size());
+  ScanRecord s = ScanRecordOf(in);
   {
     auto q = c->Prepare(
         "INSERT INTO scans(store, shelf_location, captured_at, received_at, image_path, sha256,"
@@ -258,21 +248,7 @@ Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, E
   if (!ins.ok()) return ins.status();
   s.detections.reserve(in.detections.size());
   for (const auto& d : in.detections) {
-    DetectionRecord r;
-    r.scan_id = s.id;
-    r.timestamp = s.captured_at;
-    r.sku = d.sku.empty() ? skus[d.class_name] : d.sku;
-    r.class_name = d.class_name;
-    r.class_id = d.class_id;
-    r.confidence = d.confidence;
-    r.x_center = d.x_center;
-    r.y_center = d.y_center;
-    r.width = d.width;
-    r.height = d.height;
-    r.shelf_location = s.shelf_location;
-    r.store = s.store;
-    r.image_path = s.image_path;
-    r.model_version_id = s.model_version_id;
+    DetectionRecord r = DetectionRecordOf(s, d, skus[d.class_name]);
     VS_RETURN_IF_ERROR(ins->BindAll(r.scan_id, ToUnixMillis(r.timestamp), r.sku, r.class_name,
                                     r.class_id, r.confidence, r.x_center, r.y_center, r.width,
                                     r.height, r.shelf_location, r.store, r.model_version_id)
