@@ -60,6 +60,8 @@ if [ "${BENCH_10M:-1}" != 0 ]; then
   seed_sqlite store-10m.db "$N10M"
   section "store: Summarize and ListDetections at 10,000,000 detections, SQLite (in process)"
   "$BUILD/bench/store/store_bench" "$BUILD/bench-data/store-10m.db" --calls 100 | tee -a "$OUT/summary.txt"
+  section "http: read routes at 10,000,000 detections, SQLite"
+  "$ROOT/bench/http/reads.sh" "$BUILD" SQLite "sqlite:$BUILD/bench-data/store-10m.db" | tee -a "$OUT/summary.txt"
 
   # PostgreSQL: the cluster's data folder is kept in bench-data/pg-10m (seeded once, fsync off while
   # seeding); the benchmark itself runs the server with durable defaults.
@@ -79,6 +81,8 @@ if [ "${BENCH_10M:-1}" != 0 ]; then
   url=$("$PG" start "$BUILD/bench-data/pg-10m")
   trap '"$PG" stop "$BUILD/bench-data/pg-10m"' EXIT
   "$BUILD/bench/store/store_bench" "${url%/postgres}/bench" --calls 100 | tee -a "$OUT/summary.txt"
+  section "http: read routes at 10,000,000 detections, PostgreSQL 15"
+  "$ROOT/bench/http/reads.sh" "$BUILD" "PostgreSQL 15" "${url%/postgres}/bench" | tee -a "$OUT/summary.txt"
   "$PG" stop "$BUILD/bench-data/pg-10m"; trap - EXIT
 fi
 

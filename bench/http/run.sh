@@ -24,45 +24,18 @@ if [ ! -s "$DATA/store-1m.db" ]; then
 fi
 
 WORK=$(mktemp -d /tmp/vs-bench-http.XXXXXX)
-PID=
+# shellcheck source=bench/http/lib.sh
+. "$HERE/lib.sh"
 cleanup() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-start_server() {  # start_server DATA_DIR: sets PID and URL
-  local port=
-  "$BIN" serve --host 127.0.0.1 --port 0 --data-dir "$1" 2>"$WORK/server.log" &
-  PID=$!
-  for _ in $(seq 3000); do  # up to 5 minutes (opening a large store)
-    port=$(grep -o '"msg":"listening".*' "$WORK/server.log" | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2 || true)
-    [ -n "$port" ] && break
-    kill -0 "$PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "server did not start" >&2; exit 1; }
-  URL=http://127.0.0.1:$port
-}
-stop_server() { kill "$PID"; wait "$PID" || true; PID=; }
-rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$PID/status"; }
-hwm_mib() { awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status"; }
-
-ROWS=()
-measure() {  # measure LABEL CONNECTIONS WRK-ARGS...
-  local label=$1 conns=$2; shift 2
-  local out
-  out=$(wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 30s "$@" | grep VSRESULT)
-  local p50 p99 rps errors
-  p50=$(sed 's/.*p50=\([0-9.]*\).*/\1/' <<<"$out"); p99=$(sed 's/.*p99=\([0-9.]*\).*/\1/' <<<"$out")
-  rps=$(sed 's/.*rps=\([0-9.]*\).*/\1/' <<<"$out"); errors=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$out")
-  ROWS+=("| $label | $conns | $p50 | $p99 | $rps | $errors | $(rss_mib) |")
-}
-
 # Detection: empty store, bundled model.
 mkdir -p "$WORK/detect"
 start_server "$WORK/detect"
-curl -sf -o /dev/null -F "file=@$DATA/photo-1080p.jpg" "$URL/api/detect"  # warm-up
+curl -sf "${AUTH[@]}" -o /dev/null -F "file=@$DATA/photo-1080p.jpg" "$URL/api/detect"  # warm-up
 # One connection: latency of a lone request (compare with the model alone); two: throughput.
 for size in 1080p 12mp; do
   for conns in 1 2; do
@@ -76,8 +49,8 @@ stop_server
 mkdir -p "$WORK/read"
 cp "$DATA/store-1m.db" "$WORK/read/visionstock.db"
 start_server "$WORK/read"
-total=$(curl -sf "$URL/api/summary" | sed 's/.*"total_detections":\([0-9]*\).*/\1/')
-shelf=$(curl -sf "$URL/api/filters" | sed 's/.*"shelf_locations":\["\([^"]*\)".*/\1/')
+total=$(api /api/summary | sed 's/.*"total_detections":\([0-9]*\).*/\1/')
+shelf=$(api /api/filters | sed 's/.*"shelf_locations":\["\([^"]*\)".*/\1/')
 shelf_q=$(printf %s "$shelf" | sed 's/ /%20/g')
 measure "GET /api/summary ($total detections)" "$CONNECTIONS" -s "$HERE/get.lua" "$URL/api/summary"
 measure "GET /api/detections?limit=100&shelf_location=$shelf" "$CONNECTIONS" -s "$HERE/get.lua" "$URL/api/detections?limit=100&shelf_location=$shelf_q"

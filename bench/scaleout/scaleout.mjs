@@ -10,13 +10,17 @@
 //    EVENTS photo uploads to instance A, one at a time. Per (event, client): receive time minus
 //    the event's created_at (the server's clock at commit, in ms; same machine) — "from commit";
 //    and minus the client-side send time of the upload — "from send" (includes the model).
-//    All clients live in this one node process, so the figures include node handling up to
-//    CLIENTS messages in turn per event.
+//    The clients run in vs_live_clients (one C++ I/O thread: a light stand-in for CLIENTS
+//    browsers, each of which has a machine of its own) and, for comparison in the same run, in
+//    this node process, where one JS thread handles the CLIENTS copies of each event in turn.
 //
 // Usage: VISIONSTOCK_BIN=build/visionstock node bench/scaleout/scaleout.mjs [OUT.json]
-//   env: CONCURRENCY (4), SECONDS (15), CLIENTS (1000), EVENTS (100), PARTS ("ingest,latency")
+//   env: CONCURRENCY (4), SECONDS (15), CLIENTS (1000), EVENTS (100), PARTS ("ingest,latency"),
+//   CLIENT_KINDS ("native,node"); vs_live_clients is looked up beside VISIONSTOCK_BIN.
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import WebSocket from '../../tests/node_modules/ws/wrapper.mjs';
 import { DARKNET, authHeaders, fetch, startServer, tempDir, upload } from '../../tests/e2e/helpers/server.mjs';
 import { startPostgres } from '../../tests/e2e/helpers/postgres.mjs';
@@ -26,6 +30,8 @@ const SECONDS = Number(process.env.SECONDS || 15);
 const CLIENTS = Number(process.env.CLIENTS || 1000);
 const EVENTS = Number(process.env.EVENTS || 100);
 const PARTS = (process.env.PARTS || 'ingest,latency').split(',');
+const CLIENT_KINDS = (process.env.CLIENT_KINDS || 'native,node').split(',');
+const LIVE_CLIENTS = join(dirname(process.env.VISIONSTOCK_BIN || 'build/visionstock'), 'bench/scaleout/vs_live_clients');
 const PHOTOS = ['dog.jpg', 'person.jpg', 'horses.jpg', 'kite.jpg'].map((f) => readFileSync(join(DARKNET, f)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const wallMs = () => performance.timeOrigin + performance.now();
@@ -96,12 +102,9 @@ async function ingest() {
   return rows;
 }
 
-// CLIENTS live clients on `listen`, EVENTS uploads to `write`, one at a time.
-async function latency(label, write, listen) {
-  // scan_id -> receive times (wall ms) and the event's created_at. An event may reach B before
-  // A's answer names its scan, so every scan.created is recorded and matched afterwards.
-  const arrivals = new Map();
-  const sentAt = new Map(); // scan_id -> client-side send time of its upload
+// Clients in this node process: `onEvent(scan_id, created_at_ms, arrival_ms)` per scan.created
+// per client. All sockets share node's one thread, which handles the copies of an event in turn.
+async function nodeClients(listen, onEvent) {
   const sockets = [];
   for (let i = 0; i < CLIENTS; i += 100) {
     await Promise.all(Array.from({ length: Math.min(100, CLIENTS - i) }, () => new Promise((resolve, reject) => {
@@ -109,15 +112,44 @@ async function latency(label, write, listen) {
       ws.on('message', (data) => {
         const at = wallMs();
         const msg = JSON.parse(data.toString());
-        if (msg.type !== 'scan.created') return;
-        let a = arrivals.get(msg.payload.scan_id);
-        if (!a) arrivals.set(msg.payload.scan_id, (a = { committed: Date.parse(msg.created_at), at: [] }));
-        a.at.push(at);
+        if (msg.type === 'scan.created') onEvent(msg.payload.scan_id, Date.parse(msg.created_at), at);
       });
       ws.once('open', () => { sockets.push(ws); resolve(); });
       ws.once('error', reject);
     })));
   }
+  return { stop: async () => { for (const ws of sockets) ws.terminate(); } };
+}
+
+// Clients in a vs_live_clients process (one C++ I/O thread, bench/scaleout/live_clients.cc).
+async function nativeClients(listen, onEvent) {
+  const token = (authHeaders(listen.url).Authorization || '').replace(/^Bearer /, '');
+  const child = spawn(LIVE_CLIENTS, ['--port', String(listen.port), '--clients', String(CLIENTS), '--token', token], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise((resolve) => lines.once('close', resolve)); // after the last line
+  await new Promise((resolve, reject) => {
+    lines.on('line', (line) => {
+      if (line === 'ready') return resolve();
+      const e = JSON.parse(line);
+      for (const at of e.at_ms) onEvent(e.scan_id, e.created_at_ms, at);
+    });
+    child.once('exit', (code) => reject(new Error(`vs_live_clients exited with ${code}`)));
+  });
+  return { stop: async () => { child.stdin.end(); await exited; } };
+}
+
+// CLIENTS live clients of `kind` on `listen`, EVENTS uploads to `write`, one at a time.
+async function latency(label, write, listen, kind) {
+  // scan_id -> receive times (wall ms) and the event's created_at. An event may reach B before
+  // A's answer names its scan, so every scan.created is recorded and matched afterwards.
+  const arrivals = new Map();
+  const sentAt = new Map(); // scan_id -> client-side send time of its upload
+  const onEvent = (id, committed, at) => {
+    let a = arrivals.get(id);
+    if (!a) arrivals.set(id, (a = { committed, at: [] }));
+    a.at.push(at);
+  };
+  const clients = await (kind === 'node' ? nodeClients : nativeClients)(listen, onEvent);
   await sleep(500);
   let missing = 0;
   for (let i = 0; i < EVENTS; i++) {
@@ -128,9 +160,9 @@ async function latency(label, write, listen) {
     sentAt.set(id, sent);
     const deadline = performance.now() + 5000;
     while ((arrivals.get(id)?.at.length ?? 0) < CLIENTS && performance.now() < deadline) await sleep(2);
-    missing += CLIENTS - (arrivals.get(id)?.at.length ?? 0);
   }
-  for (const ws of sockets) ws.terminate();
+  await clients.stop();
+  for (const id of sentAt.keys()) missing += CLIENTS - (arrivals.get(id)?.at.length ?? 0);
   const fromCommit = [];
   const fromSend = [];
   for (const [id, sent] of sentAt) {
@@ -141,11 +173,11 @@ async function latency(label, write, listen) {
     }
   }
   const r = {
-    label, clients: CLIENTS, events: EVENTS, samples: fromCommit.length, missing,
+    label: `${label} (${kind} clients)`, clients: CLIENTS, client_kind: kind, events: EVENTS, samples: fromCommit.length, missing,
     commit_p50_ms: pct(fromCommit, 0.5), commit_p99_ms: pct(fromCommit, 0.99), commit_max_ms: pct(fromCommit, 1),
     send_p50_ms: pct(fromSend, 0.5), send_p99_ms: pct(fromSend, 0.99),
   };
-  console.log(`${label.padEnd(34)} from commit p50 ${fmt(r.commit_p50_ms).padStart(6)} ms  p99 ${fmt(r.commit_p99_ms).padStart(6)} ms  max ${fmt(r.commit_max_ms).padStart(6)} ms | from send p50 ${fmt(r.send_p50_ms).padStart(6)} p99 ${fmt(r.send_p99_ms).padStart(6)} ms  (${r.samples} samples, ${missing} missing)`);
+  console.log(`${r.label.padEnd(50)} from commit p50 ${fmt(r.commit_p50_ms).padStart(6)} ms  p99 ${fmt(r.commit_p99_ms).padStart(6)} ms  max ${fmt(r.commit_max_ms).padStart(6)} ms | from send p50 ${fmt(r.send_p50_ms).padStart(6)} p99 ${fmt(r.send_p99_ms).padStart(6)} ms  (${r.samples} samples, ${missing} missing)`);
   return r;
 }
 
@@ -153,11 +185,15 @@ async function latencies() {
   const out = [];
   {
     const c = await cluster('postgresql', 2);
-    try { out.push(await latency('postgresql: upload to A, clients on B', c.servers[0], c.servers[1])); } finally { await c.stop(); }
+    try {
+      for (const kind of CLIENT_KINDS) out.push(await latency('postgresql: upload to A, clients on B', c.servers[0], c.servers[1], kind));
+    } finally { await c.stop(); }
   }
   {
     const c = await cluster('sqlite', 1);
-    try { out.push(await latency('sqlite: upload and clients on one', c.servers[0], c.servers[0])); } finally { await c.stop(); }
+    try {
+      for (const kind of CLIENT_KINDS) out.push(await latency('sqlite: upload and clients on one', c.servers[0], c.servers[0], kind));
+    } finally { await c.stop(); }
   }
   return out;
 }

@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
   const auto total = store.Summarize({});
   const auto shelves = store.DistinctValues("shelf_location");
   const auto skus = store.DistinctValues("sku");
-  if (!total.ok() || !shelves.ok() || !skus.ok() || shelves->empty() || skus->empty() ||
-      !total->last_detection_at) {
+  const auto stores = store.DistinctValues("store");
+  if (!total.ok() || !shelves.ok() || !skus.ok() || !stores.ok() || shelves->empty() ||
+      skus->empty() || stores->empty() || !total->last_detection_at) {
     std::fprintf(stderr, "store_bench: %s holds no detections\n", path.c_str());
     return 1;
   }
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
 
   const auto shelf = [&](int i) { return (*shelves)[i % shelves->size()]; };
   const auto sku = [&](int i) { return (*skus)[i % skus->size()]; };
+  const auto store_of = [&](int i) { return (*stores)[i % stores->size()]; };
   // Time windows end at arbitrary (not hour-aligned) instants before the newest detection.
   const auto window = [&](int i, int days) {
     DetectionFilter f;
@@ -87,6 +89,12 @@ int main(int argc, char** argv) {
        [&](int i) {
          DetectionFilter f;
          f.shelf_location = shelf(i);
+         return summarize(f);
+       }},
+      {"Summarize store",
+       [&](int i) {
+         DetectionFilter f;
+         f.store = store_of(i);
          return summarize(f);
        }},
       {"Summarize sku",
@@ -127,6 +135,14 @@ int main(int argc, char** argv) {
       {"Summarize 7 days + min_confidence 0.5",
        [&](int i) {
          DetectionFilter f = window(i, 7);
+         f.min_confidence = 0.5;
+         return summarize(f);
+       }},
+      {"Summarize store+shelf+7d+min_conf 0.5",
+       [&](int i) {
+         DetectionFilter f = window(i, 7);
+         f.store = store_of(i);
+         f.shelf_location = shelf(i);
          f.min_confidence = 0.5;
          return summarize(f);
        }},

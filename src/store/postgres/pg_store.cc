@@ -147,7 +147,13 @@ constexpr const char* kInsertDetections =
 
 Result<ScanRecord> PgStore::InsertScan(const NewScan& in) {
   VS_RETURN_IF_ERROR(ValidateScan(in));
-  return Mutate<ScanRecord>([&](Conn* c, Event* event) { return InsertScanIn(c, in, event); });
+  return Mutate<ScanRecord>([&](Conn* c, Event* event) -> Result<ScanRecord> {
+    RollupDelta rollups;
+    auto r = InsertScanIn(c, in, event, &rollups);
+    if (!r.ok()) return r;
+    VS_RETURN_IF_ERROR(WriteRollups(c, rollups));
+    return r;
+  });
 }
 
 Status PgStore::InsertScans(const std::vector<NewScan>& scans) {
@@ -155,10 +161,14 @@ Status PgStore::InsertScans(const std::vector<NewScan>& scans) {
   if (scans.empty()) return Status::Ok();
   auto stored = Mutate<bool>([&](Conn* c, Event* event) -> Result<bool> {
     std::vector<Event> events(scans.size());
+    // The batch's rollup rows are merged, then upserted in one statement per table: rows that
+    // its scans share (same store, shelf and day, say) are written once.
+    RollupDelta rollups;
     for (size_t i = 0; i < scans.size(); ++i) {
-      auto r = InsertScanIn(c, scans[i], &events[i]);
+      auto r = InsertScanIn(c, scans[i], &events[i], &rollups);
       if (!r.ok()) return r.status();
     }
+    VS_RETURN_IF_ERROR(WriteRollups(c, rollups));
     // The events go in last: the event-order lock they take is held from the first to the
     // commit, so taking it late lets concurrent batches do their inserts side by side. The
     // last event is the mutation's own (appended at commit); all are delivered in id order.
@@ -171,7 +181,8 @@ Status PgStore::InsertScans(const std::vector<NewScan>& scans) {
   return stored.status();
 }
 
-Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* event) {
+Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* event,
+                                         RollupDelta* rollups) {
   ScanRecord s = ScanRecordOf(in);
   {
     auto r = c->Query(
@@ -227,7 +238,7 @@ Result<ScanRecord> PgStore::InsertScanIn(Conn* c, const NewScan& in, Event* even
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 0; i < sorted.size(); ++i) s.detections[i].id = sorted[i];
   }
-  VS_RETURN_IF_ERROR(AddToRollups(c, s));
+  VS_RETURN_IF_ERROR(AddToRollups(c, s, rollups));
   // Ids and a few fields, never the record (see live/hub.h).
   VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
                                  {{"scan_id", s.id},

@@ -23,6 +23,7 @@
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/postgres.h"
+#include "store/rollup_delta.h"
 #include "store/store.h"
 
 namespace vs::store::pg {
@@ -183,10 +184,13 @@ class PgStore final : public Store {
   // and it is delivered with it, in id order.
   static Status AppendEventNow(Conn* c, const std::string& type, const nlohmann::json& payload);
 
-  // Rollup maintenance for one inserted scan (same transaction).
-  // InsertScan's work inside a transaction (no validation); fills `event`.
-  Result<ScanRecord> InsertScanIn(Conn* c, const NewScan& in, Event* event);
-  static Status AddToRollups(Conn* c, const ScanRecord& scan);
+  // InsertScan's work inside a transaction (no validation) but for the rollups: fills `event`
+  // and adds the scan to `rollups`, which the caller writes with WriteRollups before the commit.
+  Result<ScanRecord> InsertScanIn(Conn* c, const NewScan& in, Event* event, RollupDelta* rollups);
+  // Interns the scan's sku and class names (rollup_names) and adds it to `rollups`.
+  static Status AddToRollups(Conn* c, const ScanRecord& scan, RollupDelta* rollups);
+  // Upserts the rows of `rollups`, one statement per table (same transaction as their scans).
+  static Status WriteRollups(Conn* c, const RollupDelta& rollups);
   static Result<ModelVersion> LoadModel(Conn* c, Id id);
 
   PostgresOptions options_;

@@ -172,62 +172,55 @@ constexpr const char* kUpsertRollup =
     " sku_bits = vs_bits_or(rollup.sku_bits, excluded.sku_bits),"
     " class_bits = vs_bits_or(rollup.class_bits, excluded.class_bits)";
 
-// One upsert of a scan's confidence rollup rows (schema version 9), in key order.
-Status AddToConfRollups(Conn* c, const ScanRecord& scan,
-                        const std::map<std::string, int64_t>& sku_ids,
-                        const std::map<std::string, int64_t>& class_ids) {
-  const auto rows = ConfRowsOf(scan.detections, sku_ids, class_ids);
-  const int64_t ts = ToUnixMillis(scan.captured_at);
-  std::vector<int64_t> level_col, mode_col, bucket_col, conf_col, n_col, max_col, scans_col;
+// One upsert of many confidence rollup rows (schema version 9).
+constexpr const char* kUpsertRollupConf =
+    "INSERT INTO rollup_conf(level, mode, sku, class_name, bucket, store, shelf_location, conf,"
+    " n, sum_conf, max_ts, scans, sku_bits, class_bits)"
+    " SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[],"
+    " $6::text[], $7::text[], $8::int8[], $9::int8[], $10::float8[], $11::int8[], $12::int8[],"
+    " $13::bytea[], $14::bytea[])"
+    " ON CONFLICT (level, mode, sku, class_name, bucket, store, shelf_location, conf) DO UPDATE"
+    " SET n = rollup_conf.n + excluded.n, sum_conf = rollup_conf.sum_conf + excluded.sum_conf,"
+    " max_ts = GREATEST(rollup_conf.max_ts, excluded.max_ts),"
+    " scans = rollup_conf.scans + excluded.scans,"
+    " sku_bits = vs_bits_or(rollup_conf.sku_bits, excluded.sku_bits),"
+    " class_bits = vs_bits_or(rollup_conf.class_bits, excluded.class_bits)";
+
+// One upsert of `rows` (in key order, each key once) into rollup (`conf` false: no conf column)
+// or rollup_conf.
+Status UpsertRows(Conn* c, const std::map<RollupKey, RollupFigures>& rows, bool conf) {
+  std::vector<int64_t> level_col, mode_col, bucket_col, conf_col, n_col, scans_col;
+  std::vector<std::optional<int64_t>> max_col;
   std::vector<std::string> sku_col, class_col, store_col, shelf_col;
   std::vector<double> sum_col;
   std::vector<std::vector<uint8_t>> sku_bits_col, class_bits_col;
-  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
-    for (const ConfRow& r : rows) {
-      level_col.push_back(level);
-      mode_col.push_back(r.mode);
-      sku_col.push_back(r.sku);
-      class_col.push_back(r.class_name);
-      bucket_col.push_back(BucketOf(level, ts));
-      store_col.push_back(scan.store);
-      shelf_col.push_back(scan.shelf_location);
-      conf_col.push_back(r.conf);
-      n_col.push_back(r.n);
-      sum_col.push_back(r.sum_conf);
-      max_col.push_back(ts);
-      scans_col.push_back(r.scans);
-      sku_bits_col.push_back(r.skus.bytes());
-      class_bits_col.push_back(r.classes.bytes());
-    }
+  for (const auto& [k, f] : rows) {
+    level_col.push_back(k.level);
+    mode_col.push_back(k.mode);
+    sku_col.push_back(k.sku);
+    class_col.push_back(k.class_name);
+    bucket_col.push_back(k.bucket);
+    store_col.push_back(k.store);
+    shelf_col.push_back(k.shelf_location);
+    conf_col.push_back(k.conf);
+    n_col.push_back(f.n);
+    sum_col.push_back(f.sum_conf);
+    max_col.push_back(f.max_ts);
+    scans_col.push_back(f.scans);
+    sku_bits_col.push_back(f.skus.bytes());
+    class_bits_col.push_back(f.classes.bytes());
   }
-  Params p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
-                        conf_col, n_col, sum_col, max_col, scans_col);
+  Params p = conf ? Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col,
+                               shelf_col, conf_col, n_col, sum_col, max_col, scans_col)
+                  : Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col,
+                               shelf_col, n_col, sum_col, max_col, scans_col);
   p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
-  return c->Run(
-      "INSERT INTO rollup_conf(level, mode, sku, class_name, bucket, store, shelf_location, conf,"
-      " n, sum_conf, max_ts, scans, sku_bits, class_bits)"
-      " SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[],"
-      " $6::text[], $7::text[], $8::int8[], $9::int8[], $10::float8[], $11::int8[], $12::int8[],"
-      " $13::bytea[], $14::bytea[])"
-      " ON CONFLICT (level, mode, sku, class_name, bucket, store, shelf_location, conf) DO UPDATE"
-      " SET n = rollup_conf.n + excluded.n, sum_conf = rollup_conf.sum_conf + excluded.sum_conf,"
-      " max_ts = GREATEST(rollup_conf.max_ts, excluded.max_ts),"
-      " scans = rollup_conf.scans + excluded.scans,"
-      " sku_bits = vs_bits_or(rollup_conf.sku_bits, excluded.sku_bits),"
-      " class_bits = vs_bits_or(rollup_conf.class_bits, excluded.class_bits)",
-      p);
+  return c->Run(conf ? kUpsertRollupConf : kUpsertRollup, p);
 }
 
 }  // namespace
 
-Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan) {
-  struct Agg {
-    int64_t n = 0;
-    double sum = 0;
-    IdBits skus, classes;
-  };
-  std::map<std::tuple<int, std::string, std::string>, Agg> groups;
-  groups[{0, "", ""}];  // every scan, even without detections, names its store and shelf
+Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan, RollupDelta* rollups) {
   std::map<std::string, int64_t> sku_ids, class_ids;
   if (!scan.detections.empty()) {
     // In order of first appearance, as the SQLite backend interns them.
@@ -244,46 +237,15 @@ Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan) {
     if (!k.ok()) return k.status();
     class_ids = std::move(k).value();
   }
-  for (const auto& d : scan.detections) {
-    for (int mode = 0; mode < 4; ++mode) {
-      Agg& a = groups[{mode, (mode & 1) ? d.sku : "", (mode & 2) ? d.class_name : ""}];
-      ++a.n;
-      a.sum += d.confidence;
-      if (!(mode & 1)) a.skus.Set(sku_ids[d.sku]);
-      if (!(mode & 2)) a.classes.Set(class_ids[d.class_name]);
-    }
-  }
-  const int64_t ts = ToUnixMillis(scan.captured_at);
-  std::vector<int64_t> level_col, mode_col, bucket_col, n_col, scans_col;
-  std::vector<std::optional<int64_t>> max_col;
-  std::vector<std::string> sku_col, class_col, store_col, shelf_col;
-  std::vector<double> sum_col;
-  std::vector<std::vector<uint8_t>> sku_bits_col, class_bits_col;
-  // Rows in key order in every transaction, so that concurrent scans lock them in one order.
-  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
-    for (const auto& [key, a] : groups) {
-      const auto& [mode, sku, cls] = key;
-      level_col.push_back(level);
-      mode_col.push_back(mode);
-      sku_col.push_back(sku);
-      class_col.push_back(cls);
-      bucket_col.push_back(BucketOf(level, ts));
-      store_col.push_back(scan.store);
-      shelf_col.push_back(scan.shelf_location);
-      n_col.push_back(a.n);
-      sum_col.push_back(a.sum);
-      max_col.push_back(a.n > 0 ? std::optional<int64_t>(ts) : std::nullopt);
-      scans_col.push_back(a.n > 0 ? 1 : 0);
-      sku_bits_col.push_back(a.skus.bytes());
-      class_bits_col.push_back(a.classes.bytes());
-    }
-  }
-  Params p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
-                        n_col, sum_col, max_col, scans_col);
-  p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
-  VS_RETURN_IF_ERROR(c->Run(kUpsertRollup, p));
-  if (scan.detections.empty()) return Status::Ok();
-  return AddToConfRollups(c, scan, sku_ids, class_ids);
+  rollups->Add(scan, sku_ids, class_ids);
+  return Status::Ok();
+}
+
+Status PgStore::WriteRollups(Conn* c, const RollupDelta& rollups) {
+  // Rows in key order in every transaction, so that concurrent writers lock them in one order.
+  VS_RETURN_IF_ERROR(UpsertRows(c, rollups.rollup(), false));
+  if (rollups.conf().empty()) return Status::Ok();
+  return UpsertRows(c, rollups.conf(), true);
 }
 
 Result<Summary> PgStore::SummarizeExact(const DetectionFilter& f) {

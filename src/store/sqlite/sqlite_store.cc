@@ -197,26 +197,35 @@ Result<Page<T>> ReadKeysetPage(Stmt& q, int limit, FromRow from_row, KeyMs key_m
 
 Result<ScanRecord> SqliteStore::InsertScan(const NewScan& in) {
   VS_RETURN_IF_ERROR(ValidateScan(in));
-  return Mutate<ScanRecord>(
-      [&](Connection* c, Event* event) { return InsertScanIn(c, in, event); });
+  return Mutate<ScanRecord>([&](Connection* c, Event* event) -> Result<ScanRecord> {
+    RollupDelta rollups;
+    auto r = InsertScanIn(c, in, event, &rollups);
+    if (!r.ok()) return r;
+    VS_RETURN_IF_ERROR(WriteRollups(c, rollups));
+    return r;
+  });
 }
 
 Status SqliteStore::InsertScans(const std::vector<NewScan>& scans) {
   for (const NewScan& s : scans) VS_RETURN_IF_ERROR(ValidateScan(s));
   if (scans.empty()) return Status::Ok();
   return Mutate<bool>([&](Connection* c, Event* event) -> Result<bool> {
+           // The batch's rollup rows are merged and upserted once each, after its scans.
+           RollupDelta rollups;
            for (size_t i = 0; i < scans.size(); ++i) {
              // Each scan's event row is inserted at once (AppendEvent); Mutate delivers them all
              // after the commit, in id order, as the last one's predecessors.
-             auto r = InsertScanIn(c, scans[i], event);
+             auto r = InsertScanIn(c, scans[i], event, &rollups);
              if (!r.ok()) return r.status();
            }
+           VS_RETURN_IF_ERROR(WriteRollups(c, rollups));
            return true;
          })
       .status();
 }
 
-Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, Event* event) {
+Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, Event* event,
+                                             RollupDelta* rollups) {
   ScanRecord s = ScanRecordOf(in);
   {
     auto q = c->Prepare(
@@ -256,7 +265,7 @@ Result<ScanRecord> SqliteStore::InsertScanIn(Connection* c, const NewScan& in, E
     r.id = c->LastInsertId();
     s.detections.push_back(std::move(r));
   }
-  VS_RETURN_IF_ERROR(AddToRollups(c, s));
+  VS_RETURN_IF_ERROR(AddToRollups(c, s, rollups));
   // Ids and a few fields, never the record (see live/hub.h).
   VS_RETURN_IF_ERROR(AppendEvent(c, "scan.created",
                                  {{"scan_id", s.id},

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/rollup_delta.h"
 #include "store/sqlite/sqlite.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
@@ -176,10 +177,14 @@ class SqliteStore final : public Store {
   // Inserts the event row and fills `out` (id, type, payload, created_at).
   static Status AppendEvent(Connection* c, std::string type, nlohmann::json payload, Event* out);
 
-  // Rollup maintenance for one inserted scan (same transaction).
-  // InsertScan's work inside a transaction (no validation); fills `event`.
-  Result<ScanRecord> InsertScanIn(Connection* c, const NewScan& in, Event* event);
-  static Status AddToRollups(Connection* c, const ScanRecord& scan);
+  // InsertScan's work inside a transaction (no validation) but for the rollups: fills `event`
+  // and adds the scan to `rollups`, which the caller writes with WriteRollups before the commit.
+  Result<ScanRecord> InsertScanIn(Connection* c, const NewScan& in, Event* event,
+                                  RollupDelta* rollups);
+  // Interns the scan's sku and class names (rollup_names) and adds it to `rollups`.
+  static Status AddToRollups(Connection* c, const ScanRecord& scan, RollupDelta* rollups);
+  // Upserts the rows of `rollups` (same transaction as their scans).
+  static Status WriteRollups(Connection* c, const RollupDelta& rollups);
   Result<ModelVersion> LoadModel(Connection* c, Id id);
 
   SqliteOptions options_;

@@ -165,15 +165,7 @@ Status AddNames(Connection* c, int kind, const std::set<std::string>& names, IdB
 
 }  // namespace
 
-Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
-  struct Agg {
-    int64_t n = 0;
-    double sum = 0;
-    IdBits skus, classes;
-  };
-  // (mode, sku, class_name) -> figures of this scan's detections.
-  std::map<std::tuple<int, std::string, std::string>, Agg> groups;
-  groups[{0, "", ""}];  // every scan, even without detections, names its store and shelf
+Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan, RollupDelta* rollups) {
   std::map<std::string, int64_t> sku_ids, class_ids;
   for (const auto& d : scan.detections) {
     if (!sku_ids.count(d.sku)) {
@@ -186,15 +178,12 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
       if (!id.ok()) return id.status();
       class_ids[d.class_name] = *id;
     }
-    for (int mode = 0; mode < 4; ++mode) {
-      Agg& a = groups[{mode, (mode & 1) ? d.sku : "", (mode & 2) ? d.class_name : ""}];
-      ++a.n;
-      a.sum += d.confidence;
-      if (!(mode & 1)) a.skus.Set(sku_ids[d.sku]);
-      if (!(mode & 2)) a.classes.Set(class_ids[d.class_name]);
-    }
   }
-  const int64_t ts = ToUnixMillis(scan.captured_at);
+  rollups->Add(scan, sku_ids, class_ids);
+  return Status::Ok();
+}
+
+Status SqliteStore::WriteRollups(Connection* c, const RollupDelta& rollups) {
   auto q = c->Prepare(
       "INSERT INTO rollup(level, mode, sku, class_name, bucket, store, shelf_location, n,"
       " sum_conf, max_ts, scans, sku_bits, class_bits) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -206,21 +195,17 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
       " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
       " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
   if (!q.ok()) return q.status();
-  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
-    for (const auto& [key, a] : groups) {
-      const auto& [mode, sku, cls] = key;
-      q->BindAll(level, mode, sku, cls, BucketOf(level, ts), scan.store, scan.shelf_location, a.n,
-                 a.sum);
-      q->Bind(a.n > 0 ? std::optional<int64_t>(ts) : std::nullopt);
-      q->Bind(int64_t{a.n > 0 ? 1 : 0});
-      q->BindBlob(a.skus.bytes());
-      q->BindBlob(a.classes.bytes());
-      VS_RETURN_IF_ERROR(q->Run());
-    }
+  for (const auto& [k, f] : rollups.rollup()) {
+    q->BindAll(k.level, k.mode, k.sku, k.class_name, k.bucket, k.store, k.shelf_location, f.n,
+               f.sum_conf);
+    q->Bind(f.max_ts);
+    q->Bind(f.scans);
+    q->BindBlob(f.skus.bytes());
+    q->BindBlob(f.classes.bytes());
+    VS_RETURN_IF_ERROR(q->Run());
   }
-  if (scan.detections.empty()) return Status::Ok();
+  if (rollups.conf().empty()) return Status::Ok();
   // The confidence rollups (schema version 12).
-  const auto conf_rows = ConfRowsOf(scan.detections, sku_ids, class_ids);
   auto cq = c->Prepare(
       "INSERT INTO rollup_conf(level, mode, sku, class_name, bucket, store, shelf_location, conf,"
       " n, sum_conf, max_ts, sku_bits, class_bits, scans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -230,15 +215,13 @@ Status SqliteStore::AddToRollups(Connection* c, const ScanRecord& scan) {
       " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
       " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
   if (!cq.ok()) return cq.status();
-  for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
-    for (const ConfRow& r : conf_rows) {
-      cq->BindAll(level, r.mode, r.sku, r.class_name, BucketOf(level, ts), scan.store,
-                  scan.shelf_location, r.conf, r.n, r.sum_conf, ts);
-      cq->BindBlob(r.skus.bytes());
-      cq->BindBlob(r.classes.bytes());
-      cq->Bind(r.scans);
-      VS_RETURN_IF_ERROR(cq->Run());
-    }
+  for (const auto& [k, f] : rollups.conf()) {
+    cq->BindAll(k.level, k.mode, k.sku, k.class_name, k.bucket, k.store, k.shelf_location, k.conf,
+                f.n, f.sum_conf, f.max_ts.value_or(0));
+    cq->BindBlob(f.skus.bytes());
+    cq->BindBlob(f.classes.bytes());
+    cq->Bind(f.scans);
+    VS_RETURN_IF_ERROR(cq->Run());
   }
   return Status::Ok();
 }
