@@ -109,6 +109,10 @@ int Run(int argc, char** argv) {
   Opt(serve_cmd, "allowed-hosts", serve.allowed_hosts,
       "host names to answer besides this machine's (e.g. shelf.example.com)")
       ->delimiter(',');
+  Opt(serve_cmd, "trusted-proxies", serve.trusted_proxies,
+      "addresses of reverse proxies (e.g. nginx: 127.0.0.1) whose X-Forwarded-For names the "
+      "client for login limits, audit and access logs")
+      ->delimiter(',');
   Opt(serve_cmd, "allowed-origins", serve.allowed_origins,
       "extra browser origins that may write, e.g. https://shelf.example.com behind TLS")
       ->delimiter(',');

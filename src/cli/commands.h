@@ -40,6 +40,7 @@ struct ServeOptions {
   int64_t min_free_disk_mb = 100;
   int decode_budget_ms = 2000;
   std::vector<std::string> allowed_hosts;    // besides this machine's names and addresses
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For is believed
   std::vector<std::string> allowed_origins;  // e.g. https://shelf.example.com behind TLS
   std::vector<std::string> cors_origins;     // pages that may call the API with a token (CORS)
   int max_connections = 0;                   // 0 = min(4096, descriptor limit - 256)

@@ -29,7 +29,7 @@ enum class BodyKind {
   kJson,    // Content-Type: application/json
   kUpload,  // an upload: multipart/form-data, or the raw photo (image/*, application/octet-stream)
   kJsonOrForm,  // application/json, or a file upload as multipart/form-data
-  kTable,   // a table file: text/csv or application/json
+  kTable,       // a table file: text/csv or application/json
 };
 
 struct RouteSpec {

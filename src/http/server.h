@@ -92,7 +92,12 @@ struct ServerOptions {
   // hold it was given.
   size_t max_connections = 0;
   // Open connections from one peer address. Over it: 429 with Retry-After: 1, then closed.
+  // (Counted per TCP peer: behind a proxy, limit connections per client in the proxy.)
   size_t max_connections_per_address = 256;
+  // Reverse proxies whose X-Forwarded-For names the client (http/forwarded.h): a request from one
+  // of them gets the forwarded client's address as its remote_address (login limits, audit,
+  // access log). Empty: the header is ignored.
+  std::vector<std::string> trusted_proxies;
 
   // Request-body bytes in flight (announced by Content-Length, or received so far of a chunked
   // body), server-wide, from the header until the handler has returned. A request that does not

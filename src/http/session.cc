@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "http/error.h"
+#include "http/forwarded.h"
 #include "http/query.h"
 #include "http/request_id.h"
 #include "http/security_headers.h"
@@ -88,10 +89,13 @@ void Session::EndRequest() {
 void Session::Record(int status, size_t bytes) {
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_);
   const double ms = std::round(elapsed.count() * 100'000) / 100;
-  std::string remote;
-  beast::error_code ec;
-  const auto peer = stream_.socket().remote_endpoint(ec);
-  if (!ec) remote = peer.address().to_string();
+  // The client's address once Dispatch has read it (through trusted proxies), else the peer's.
+  std::string remote = remote_;
+  if (remote.empty()) {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote = peer.address().to_string();
+  }
   const std::string_view path = PathOf(target_);
   if (vs::log::AccessLogOn()) {
     nlohmann::json line = {
@@ -141,6 +145,7 @@ void Session::OnHeader(beast::error_code ec) {
   request_id_ = RequestIdFor(Sv(req["X-Request-Id"]));
   route_.clear();
   user_.clear();
+  remote_.clear();
   BeginRequest();
   if (ec == beast_http::error::body_limit) {
     return RejectAndClose(Status::TooLarge(TooLargeMessage(ctx_.options->max_body_bytes)));
@@ -274,7 +279,17 @@ void Session::Dispatch() {
   request->request_id = request_id_;
   beast::error_code peer_ec;
   const auto peer = stream_.socket().remote_endpoint(peer_ec);
-  if (!peer_ec) request->remote_address = peer.address().to_string();
+  if (!peer_ec) {
+    std::string forwarded;  // every X-Forwarded-For header, in order, as one list
+    const auto [first, last] = request->raw.equal_range("X-Forwarded-For");
+    for (auto f = first; f != last; ++f) {
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded += Sv(f->value());
+    }
+    request->remote_address =
+        ClientAddress(peer.address().to_string(), forwarded, ctx_.options->trusted_proxies);
+  }
+  remote_ = request->remote_address;
   Status parsed = ParseTarget(Sv(request->raw.target()), &request->path, &request->query);
   if (!parsed.ok()) {
     lane_lease_.reset();

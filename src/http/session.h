@@ -75,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The current request: for the log line, HEAD handling, the lane and the body budget.
   std::string method_, target_;
   std::string request_id_, route_, user_;  // of the current request
+  std::string remote_;                     // its client address (http/forwarded.h), once dispatched
   bool counted_ = false;                   // in ctx_.in_flight
   bool head_ = false;
   bool heavy_ = false;

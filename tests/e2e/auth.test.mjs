@@ -72,6 +72,34 @@ test('failed logins are limited per address', async () => {
   }
 });
 
+test('behind a trusted proxy, failed logins are limited per forwarded client; others are not believed', async () => {
+  const via = (address, body) => {
+    const init = json(body);
+    init.headers['X-Forwarded-For'] = address;
+    return rawFetch(`${server.url}/api/login`, init);
+  };
+  let server = await startServer({ args: ['--login-attempts', '2', '--trusted-proxies', '127.0.0.1,::1'] });
+  try {
+    for (let i = 0; i < 2; i++) assert.equal((await via('198.51.100.7', { name: 'admin', password: `guess-${i}` })).status, 401);
+    assert.equal((await via('198.51.100.7', { name: 'admin', password: 'guess-2' })).status, 429);
+    // Another client behind the same proxy keeps its own budget; a forged entry before it is ignored.
+    assert.equal((await via('6.6.6.6, 198.51.100.8', { name: 'admin', password: 'e2e-admin-password' })).status, 200);
+    assert.equal((await via('198.51.100.7, 198.51.100.8', { name: 'admin', password: 'e2e-admin-password' })).status, 200);
+    assert.ok(server.logs.some((l) => l.path === '/api/login' && l.status === 429 && l.remote === '198.51.100.7'),
+      'the access log names the forwarded client');
+  } finally {
+    await server.stop();
+  }
+  // Without --trusted-proxies the header names nobody: every caller here is 127.0.0.1.
+  server = await startServer({ args: ['--login-attempts', '2'] });
+  try {
+    for (let i = 0; i < 2; i++) assert.equal((await via(`198.51.100.${i}`, { name: 'admin', password: 'wrong' })).status, 401);
+    assert.equal((await via('198.51.100.9', { name: 'admin', password: 'e2e-admin-password' })).status, 429);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('tokens and users from the command line; each role reaches what it may', async () => {
   const dataDir = tempDir('vs-auth-cli-');
   const server = await startServer({ dataDir });
