@@ -13,6 +13,7 @@
 #include "auth/authenticator.h"
 #include "cli/commands.h"
 #include "core/log.h"
+#include "http/forwarded.h"
 #include "http/server.h"
 #include "ingest/photo_janitor.h"
 #include "ingest/photo_space.h"
@@ -21,6 +22,7 @@
 #include "live/hub.h"
 #include "metrics/metrics.h"
 #include "models/evaluation.h"
+#include "models/follower.h"
 #include "models/registry.h"
 #include "store/open.h"
 #include "webhooks/service.h"
@@ -212,6 +214,9 @@ int RunServe(const ServeOptions& o) {
   std::unique_ptr<analysis::AnalysisQueue> analysis_queue;
   // Outlives the store (the bus may wake it until then); stopped before the store goes.
   std::unique_ptr<webhooks::WebhookService> webhook_service;
+  // Follows models activated by other instances; outlives the store (the bus may call it until
+  // then), stopped before the registry goes.
+  std::unique_ptr<models::ActiveModelFollower> follower;
   // Store (the server still starts without it: health says why, store routes answer 503).
   std::unique_ptr<store::Store> store;
   std::string store_reason;
@@ -287,6 +292,12 @@ int RunServe(const ServeOptions& o) {
   std::string model_version_name;
   std::unique_ptr<models::ModelRegistry> registry;
   std::unique_ptr<models::EvaluationRunner> evaluations;
+  struct StopFollower {
+    std::unique_ptr<models::ActiveModelFollower>* follower;
+    ~StopFollower() {
+      if (*follower) (*follower)->Stop();
+    }
+  } stop_follower_before_registry{&follower};
   if (store) {
     registry = std::make_unique<models::ModelRegistry>(
         *store, models::RegistryOptions{
@@ -306,6 +317,8 @@ int RunServe(const ServeOptions& o) {
       vs::log::Error("no model can serve", {{"error", model_reason}});
     }
     evaluations = std::make_unique<models::EvaluationRunner>(*registry, o.model.max_pixels);
+    follower = std::make_unique<models::ActiveModelFollower>(*registry);
+    bus.Subscribe([&follower](const store::Event& e) { follower->OnEvent(e); });
   } else if (auto loaded = vision::Detector::Load(o.model.ToConfig()); loaded.ok()) {
     detector = std::move(loaded).value();
   } else {
@@ -313,6 +326,12 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("model unavailable", {{"model", o.model.model}, {"error", model_reason}});
   }
 
+  for (const auto& proxy : o.trusted_proxies) {
+    if (http::CanonicalAddress(proxy).empty()) {
+      vs::log::Error("--trusted-proxies takes IP addresses", {{"value", proxy}});
+      return 2;
+    }
+  }
   const bool photos_in_database = o.photos == "database";
   if (photos_in_database && (o.photo_quota_mb > 0 || o.photo_retention_days > 0)) {
     vs::log::Error("--photo-quota-mb and --photo-retention-days apply to photo files only",
@@ -327,10 +346,16 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
   }
   // Started before the server listens: whatever an interrupted upload of an earlier run left
-  // (a temporary file, a photo whose scan was never committed) goes in its first sweep.
+  // (a temporary file, a photo whose scan was never committed) goes in its first sweep, once it
+  // is older than kUploadInFlight. Another instance sharing the photo folder or the database may
+  // have an upload in flight right now: a photo is written just before its scan's transaction
+  // (after detection), so none stays unnamed for long, and ten minutes is ample. Younger
+  // leftovers go in a later sweep (files: once an hour old) or at the next start (rows).
+  constexpr auto kUploadInFlight = std::chrono::minutes(10);
   const auto serve_start = std::chrono::system_clock::now();
+  const auto leftovers_before = serve_start - kUploadInFlight;
   ingest::PhotoJanitorOptions janitor_options{.retention_days = o.photo_retention_days,
-                                              .leftovers_before = serve_start};
+                                              .leftovers_before = leftovers_before};
   if (store) {
     janitor_options.has_scan = [s = store.get()](const std::string& image_path) {
       return s->HasScanForImage(image_path);
@@ -342,7 +367,7 @@ int RunServe(const ServeOptions& o) {
     // was never committed.
     if (store) {
       auto removed = store->DeleteOrphanPhotos(
-          std::chrono::time_point_cast<std::chrono::milliseconds>(serve_start));
+          std::chrono::time_point_cast<std::chrono::milliseconds>(leftovers_before));
       if (!removed.ok()) {
         vs::log::Warn("cannot remove orphan photos", {{"error", removed.status().ToString()}});
       } else if (*removed > 0) {
@@ -405,6 +430,7 @@ int RunServe(const ServeOptions& o) {
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server_options.max_body_bytes = static_cast<size_t>(o.max_body_mb) << 20;
   for (const auto& h : o.allowed_hosts) server_options.host_policy.AllowHost(h);
+  server_options.trusted_proxies = o.trusted_proxies;
   for (const auto& origin : o.allowed_origins) server_options.host_policy.AllowOrigin(origin);
   server_options.max_connections = o.max_connections;
   server_options.max_connections_per_address = o.max_connections_per_address;

@@ -406,6 +406,36 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Activate(store::Id id)
   return *m;
 }
 
+Status ModelRegistry::FollowStore() {
+  std::lock_guard serial(activate_mu_);
+  auto versions = store_.ListModels();
+  if (!versions.ok()) return versions.status();
+  std::optional<store::ModelVersion> marked;
+  for (const auto& v : *versions) {
+    if (v.is_active) marked = v;
+  }
+  if (!marked) return Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    if (active_ && active_->version.id == marked->id) return Status::Ok();
+  }
+  auto m = Acquire(marked->id);
+  if (!m.ok()) {
+    vs::log::Warn("the model active in the store cannot serve on this instance; keeping ours",
+                  {{"model_id", marked->id},
+                   {"version_name", marked->version_name},
+                   {"error", m.status().ToString()}});
+    return m.status();
+  }
+  {
+    std::lock_guard lock(mu_);
+    active_ = *m;
+  }
+  vs::log::Info("model activated by another instance, followed",
+                {{"model_id", marked->id}, {"version_name", marked->version_name}});
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const LoadedModel>> ModelRegistry::UpdateSettings(
     store::Id id, const nlohmann::json& patch) {
   std::lock_guard serial(activate_mu_);  // no switch meanwhile

@@ -113,6 +113,14 @@ class ModelRegistry {
   // {model_id, version_name, previous_id}. Requests already running keep their model.
   Result<std::shared_ptr<const LoadedModel>> Activate(store::Id id);
 
+  // Several instances on one database: makes the version the store marks active this
+  // instance's active model too, when it is another (another instance activated it). Writes
+  // nothing. Reads the store rather than trusting an event's payload, so that events arriving
+  // late or out of step cannot switch back to an older choice. Not ok (and the current model
+  // stays) when the marked version cannot serve here: its file or manifest is not in this
+  // instance's data folder (share the folder, docs/DEPLOYMENT.md) or it does not load.
+  Status FollowStore();
+
   // Applies `patch` (settings JSON; absent fields keep their value) to the settings of version
   // `id`, checked against the model's classes, rewrites its manifest and, when the model is
   // loaded, loads it again with the new settings and puts it in the old one's place (the active

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
-import { DARKNET, authHeaders, getJson, startServer, tempDir, upload } from './helpers/server.mjs';
+import { DARKNET, authHeaders, binary, fetch, getJson, startServer, tempDir, until, upload } from './helpers/server.mjs';
 import { startPostgres } from './helpers/postgres.mjs';
 
 const PHOTOS = ['dog.jpg', 'person.jpg', 'horses.jpg', 'kite.jpg'].map((f) => readFileSync(join(DARKNET, f)));
@@ -71,6 +71,32 @@ test('an upload to instance A reaches a live client of instance B within a secon
     // B serves A's photo: both see the same folder.
     const image = await fetch(`${b.url}/api/scans/${res.body.scan_id}/image`, { headers: authHeaders(b.url) });
     assert.equal(image.status, 200);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a model activated on instance A becomes instance B\'s active model too', async () => {
+  const c = await cluster(2);
+  const [a, b] = c.servers;
+  try {
+    // A second version (the bundled file under another name), uploaded to A: its file and
+    // manifest land in the folder both instances share.
+    const form = new FormData();
+    form.append('file', new Blob([readFileSync(join(dirname(binary()), 'models', 'nanodet-416.onnx'))]), 'second.onnx');
+    form.append('names', readFileSync(join(dirname(binary()), 'models', 'nanodet-416.names'), 'utf8'));
+    form.append('version_name', 'second');
+    const up = await fetch(`${a.url}/api/models`, { method: 'POST', body: form });
+    assert.equal(up.status, 201, await up.clone().text());
+    const { id } = await up.json();
+    assert.notEqual((await getJson(b.url, '/health')).body.model.version_name, 'second');
+    const act = await fetch(`${a.url}/api/models/${id}/activate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(act.status, 200);
+    await until('B to follow the activation', async () => (await getJson(b.url, '/health')).body.model.version_name === 'second', 5_000);
+    const res = await upload(b.url, PHOTOS[0], { shelf_location: 'model-follow' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.model_version, 'second', 'B detects with the model A activated');
+    assert.ok(b.logs.some((l) => l.msg === 'model activated by another instance, followed' && l.model_id === id));
   } finally {
     await c.stop();
   }
