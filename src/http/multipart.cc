@@ -48,7 +48,12 @@ Status ParsePartHeaders(std::string_view headers, MultipartPart* part) {
     pos = eol + 2;
     if (line.empty()) continue;
     if ((line.front() == ' ' || line.front() == '\t') && !fields.empty()) {
-      fields.back().second += " " + std::string(Trim(line));  // obsolete line folding
+      // Obsolete line folding: the continuation joins the value with one space. A blank
+      // continuation adds nothing, so a value never ends (or starts) with whitespace, as an
+      // unfolded one never does.
+      const std::string_view more = Trim(line);
+      std::string& value = fields.back().second;
+      if (!more.empty()) value += (value.empty() ? "" : " ") + std::string(more);
       continue;
     }
     const size_t colon = line.find(':');
