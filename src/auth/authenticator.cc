@@ -2,15 +2,10 @@
 
 #include "auth/password.h"
 #include "auth/secrets.h"
+#include "core/text.h"
 
 namespace vs::auth {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool IEqualsPrefix(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -25,11 +20,11 @@ bool IEqualsPrefix(std::string_view s, std::string_view prefix) {
 std::optional<std::string_view> CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const size_t semi = header.find(';');
-    std::string_view pair = Trim(header.substr(0, semi));
+    std::string_view pair = TrimSpaceTab(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     const size_t eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
-    if (Trim(pair.substr(0, eq)) == name) return Trim(pair.substr(eq + 1));
+    if (TrimSpaceTab(pair.substr(0, eq)) == name) return TrimSpaceTab(pair.substr(eq + 1));
   }
   return std::nullopt;
 }
@@ -81,12 +76,12 @@ Result<std::optional<Principal>> Authenticator::FromCookie(std::string_view cook
 
 Result<Principal> Authenticator::Authenticate(std::string_view authorization,
                                               std::string_view cookie) const {
-  authorization = Trim(authorization);
+  authorization = TrimSpaceTab(authorization);
   if (!authorization.empty()) {
     if (!IEqualsPrefix(authorization, "bearer ")) {
       return Status::Unauthenticated("the Authorization header must be 'Bearer <token>'");
     }
-    const std::string_view token = Trim(authorization.substr(7));
+    const std::string_view token = TrimSpaceTab(authorization.substr(7));
     if (token.empty() || token.size() > 512) {
       return Status::Unauthenticated("malformed bearer token");
     }

@@ -61,4 +61,10 @@ Status ValidateIdentifier(std::string_view field, std::string_view value, size_t
   return Status::Ok();
 }
 
+std::string_view TrimSpaceTab(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace vs

@@ -15,4 +15,8 @@ namespace vs {
 // starts with `field`, e.g. "store: invalid UTF-8 at byte 3".
 Status ValidateIdentifier(std::string_view field, std::string_view value, size_t max_bytes);
 
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace, RFC 9110 5.6.3),
+// as header values and their list elements are read.
+std::string_view TrimSpaceTab(std::string_view s);
+
 }  // namespace vs

@@ -2,17 +2,13 @@
 
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace vs::http {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string_view Opaque(std::string_view tag) {
-  tag = Trim(tag);
+  tag = TrimSpaceTab(tag);
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   return tag;
 }
@@ -32,14 +28,14 @@ std::string MakeEtag(std::string_view prefix, int64_t version, std::string_view 
 }
 
 bool IfNoneMatchHits(std::string_view if_none_match, std::string_view etag) {
-  if (Trim(if_none_match) == "*") return true;
+  if (TrimSpaceTab(if_none_match) == "*") return true;
   const std::string_view want = Opaque(etag);
   size_t pos = 0;
   while (pos <= if_none_match.size()) {
     const size_t comma = if_none_match.find(',', pos);
     const std::string_view item = if_none_match.substr(
         pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
-    if (!Trim(item).empty() && Opaque(item) == want) return true;
+    if (!TrimSpaceTab(item).empty() && Opaque(item) == want) return true;
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }

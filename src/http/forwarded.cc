@@ -3,14 +3,10 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
+#include "core/text.h"
+
 namespace vs::http {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool IsTrusted(const std::string& address, const std::vector<std::string>& trusted) {
   return std::any_of(trusted.begin(), trusted.end(),
@@ -21,14 +17,15 @@ bool IsTrusted(const std::string& address, const std::vector<std::string>& trust
 
 std::string CanonicalAddress(std::string_view text) {
   boost::system::error_code ec;
-  const auto a = boost::asio::ip::make_address(std::string(Trim(text)), ec);
+  const auto a = boost::asio::ip::make_address(std::string(TrimSpaceTab(text)), ec);
   return ec ? std::string() : a.to_string();
 }
 
 std::string ClientAddress(std::string_view peer, std::string_view forwarded_for,
                           const std::vector<std::string>& trusted) {
   std::string client(peer);
-  if (Trim(forwarded_for).empty() || !IsTrusted(CanonicalAddress(peer), trusted)) return client;
+  if (TrimSpaceTab(forwarded_for).empty() || !IsTrusted(CanonicalAddress(peer), trusted))
+    return client;
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     const size_t comma = rest.rfind(',');

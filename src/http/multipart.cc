@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace vs::http {
 namespace {
 
@@ -10,12 +12,6 @@ std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 Status Bad(std::string message) { return Status::InvalidArgument("multipart body: " + message); }
@@ -51,7 +47,7 @@ Status ParsePartHeaders(std::string_view headers, MultipartPart* part) {
       // Obsolete line folding: the continuation joins the value with one space. A blank
       // continuation adds nothing, so a value never ends (or starts) with whitespace, as an
       // unfolded one never does.
-      const std::string_view more = Trim(line);
+      const std::string_view more = TrimSpaceTab(line);
       std::string& value = fields.back().second;
       if (!more.empty()) value += (value.empty() ? "" : " ") + std::string(more);
       continue;
@@ -60,8 +56,8 @@ Status ParsePartHeaders(std::string_view headers, MultipartPart* part) {
     if (colon == std::string_view::npos || colon == 0) {
       return Bad("malformed part header line '" + std::string(line.substr(0, 80)) + "'");
     }
-    fields.emplace_back(Lower(Trim(line.substr(0, colon))),
-                        std::string(Trim(line.substr(colon + 1))));
+    fields.emplace_back(Lower(TrimSpaceTab(line.substr(0, colon))),
+                        std::string(TrimSpaceTab(line.substr(colon + 1))));
   }
   const std::string* disposition = nullptr;
   for (const auto& [name, value] : fields) {
@@ -97,7 +93,7 @@ std::optional<std::string> HeaderValue::Param(std::string_view name) const {
 Result<HeaderValue> ParseHeaderValue(std::string_view text) {
   HeaderValue out;
   size_t semi = text.find(';');
-  out.value = Lower(Trim(text.substr(0, semi)));
+  out.value = Lower(TrimSpaceTab(text.substr(0, semi)));
   size_t pos = semi == std::string_view::npos ? text.size() : semi + 1;
   while (pos < text.size()) {
     while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == ';')) ++pos;
@@ -107,7 +103,7 @@ Result<HeaderValue> ParseHeaderValue(std::string_view text) {
     if (eq == std::string_view::npos || (next_semi != std::string_view::npos && next_semi < eq)) {
       return Status::InvalidArgument("header parameter without '=' in '" + std::string(text) + "'");
     }
-    std::string name = Lower(Trim(text.substr(pos, eq - pos)));
+    std::string name = Lower(TrimSpaceTab(text.substr(pos, eq - pos)));
     pos = eq + 1;
     while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) ++pos;
     std::string value;
@@ -136,7 +132,8 @@ Result<HeaderValue> ParseHeaderValue(std::string_view text) {
       }
     } else {
       const size_t end = text.find(';', pos);
-      value = std::string(Trim(text.substr(pos, end == std::string_view::npos ? end : end - pos)));
+      value = std::string(
+          TrimSpaceTab(text.substr(pos, end == std::string_view::npos ? end : end - pos)));
       pos = end == std::string_view::npos ? text.size() : end;
     }
     out.params.emplace_back(std::move(name), std::move(value));
@@ -147,7 +144,8 @@ Result<HeaderValue> ParseHeaderValue(std::string_view text) {
 bool IsMultipartFormData(std::string_view content_type) {
   auto parsed = ParseHeaderValue(content_type);
   const std::string value =
-      parsed.ok() ? parsed->value : Lower(Trim(content_type.substr(0, content_type.find(';'))));
+      parsed.ok() ? parsed->value
+                  : Lower(TrimSpaceTab(content_type.substr(0, content_type.find(';'))));
   return value == "multipart/form-data";
 }
 
