@@ -201,7 +201,12 @@ void EvaluationRunner::Run(int64_t job_id, std::shared_ptr<const vision::Detecto
   } else {
     error = run.status().message();
   }
-  Update(job_id, [&](EvaluationJob& j) {
+  // The end state and the free slot become visible together: whoever sees the job ended can start
+  // the next one. After this the worker takes mu_ no more (Start joins it while holding mu_).
+  EvaluationJob ended;
+  {
+    std::lock_guard lock(mu_);
+    EvaluationJob& j = jobs_[job_id];
     j.finished_at = Now();
     if (saved) {
       j.state = "done";
@@ -217,11 +222,12 @@ void EvaluationRunner::Run(int64_t job_id, std::shared_ptr<const vision::Detecto
       j.state = "failed";
       j.error = error;
     }
-  });
+    ended = j;
+    running_ = false;
+  }
+  Publish(ended);
   vs::log::Info("model evaluation finished",
                 {{"job_id", job_id}, {"state", saved ? "done" : "failed"}, {"error", error}});
-  std::lock_guard lock(mu_);
-  running_ = false;
 }
 
 }  // namespace vs::models
