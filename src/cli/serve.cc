@@ -346,16 +346,16 @@ int RunServe(const ServeOptions& o) {
     vs::log::Error("cannot count the stored photos", {{"error", counted.ToString()}});
   }
   // Started before the server listens: whatever an interrupted upload of an earlier run left
-  // (a temporary file, a photo whose scan was never committed) goes in its first sweep, once it
-  // is older than kUploadInFlight. Another instance sharing the photo folder or the database may
-  // have an upload in flight right now: a photo is written just before its scan's transaction
-  // (after detection), so none stays unnamed for long, and ten minutes is ample. Younger
-  // leftovers go in a later sweep (files: once an hour old) or at the next start (rows).
+  // (a temporary file, a photo whose scan was never committed) goes in its first sweep. Another
+  // instance sharing the photo folder may have an upload in flight right now: its photo file is
+  // locked until its scan is committed (ingest/photo_lock.h), so the janitor leaves it alone.
+  // Photo rows (--photos database) have no lock: those of the last kUploadInFlight are spared (a
+  // photo row is written just before its scan's transaction, after detection, so none stays
+  // unnamed for long) and go at a later start.
   constexpr auto kUploadInFlight = std::chrono::minutes(10);
   const auto serve_start = std::chrono::system_clock::now();
-  const auto leftovers_before = serve_start - kUploadInFlight;
   ingest::PhotoJanitorOptions janitor_options{.retention_days = o.photo_retention_days,
-                                              .leftovers_before = leftovers_before};
+                                              .leftovers_before = serve_start};
   if (store) {
     janitor_options.has_scan = [s = store.get()](const std::string& image_path) {
       return s->HasScanForImage(image_path);
@@ -367,7 +367,7 @@ int RunServe(const ServeOptions& o) {
     // was never committed.
     if (store) {
       auto removed = store->DeleteOrphanPhotos(
-          std::chrono::time_point_cast<std::chrono::milliseconds>(leftovers_before));
+          std::chrono::time_point_cast<std::chrono::milliseconds>(serve_start - kUploadInFlight));
       if (!removed.ok()) {
         vs::log::Warn("cannot remove orphan photos", {{"error", removed.status().ToString()}});
       } else if (*removed > 0) {

@@ -23,24 +23,13 @@ std::string RandomHex(int n) {
   return out;
 }
 
-// A failed file-system call: InsufficientStorage when the disk or a quota is full (the client
-// gets 507, as for the free-space floor), Unavailable otherwise.
-Status FileError(const std::string& what, int err) {
-  std::string msg = what + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) {
-    return Status::InsufficientStorage("no room for the photo on disk; nothing was stored (" + msg +
-                                       ")");
-  }
-  return Status::Unavailable(std::move(msg));
-}
-
 Status WriteAll(int fd, std::string_view bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return FileError("cannot write image file", errno);
+      return PhotoFileError("cannot write image file", errno);
     }
     done += static_cast<size_t>(n);
   }
@@ -62,8 +51,8 @@ std::string Sha256Hex(std::string_view bytes) {
   return out;
 }
 
-Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received_at,
-                                      std::string_view sha256, std::string_view extension) const {
+Result<WrittenPhoto> ImageFiles::Write(std::string_view bytes, Timestamp received_at,
+                                       std::string_view sha256, std::string_view extension) const {
   const auto day = std::chrono::floor<std::chrono::days>(received_at);
   const std::chrono::year_month_day ymd{day};
   const auto tod = std::chrono::hh_mm_ss(received_at - day);
@@ -79,37 +68,39 @@ Result<std::string> ImageFiles::Write(std::string_view bytes, Timestamp received
   if (in_database_) {
     if (!database_) return Status::Unavailable("photos live in the database, which is unavailable");
     VS_RETURN_IF_ERROR(database_->PutPhoto(relative, bytes));
-    return relative;
+    return WrittenPhoto{.path = relative};
   }
   const fs::path final_path = data_dir_ / relative;
   if (space_) VS_RETURN_IF_ERROR(space_->Reserve(bytes.size()));
-  Status written = WriteFileAtomically(final_path, bytes);
+  auto written = WriteFileAtomically(final_path, bytes);
   if (!written.ok()) {
     if (space_) space_->Release(bytes.size());
-    return written;
+    return written.status();
   }
-  return relative;
+  return WrittenPhoto{.path = relative, .lock = std::move(written).value()};
 }
 
-Status ImageFiles::WriteFileAtomically(const fs::path& final_path, std::string_view bytes) {
+Result<PhotoLock> ImageFiles::WriteFileAtomically(const fs::path& final_path,
+                                                  std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
-  if (ec) return FileError("cannot create " + final_path.parent_path().string(), ec.value());
+  if (ec) return PhotoFileError("cannot create " + final_path.parent_path().string(), ec.value());
   const fs::path tmp = final_path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return FileError("cannot create " + tmp.string(), errno);
+  auto lock = PhotoLock::CreateExclusive(tmp);
+  if (!lock.ok()) return lock.status();
+  Status st = WriteAll(lock->fd(), bytes);
+  if (st.ok() && ::fsync(lock->fd()) != 0) {
+    st = PhotoFileError("cannot sync image file", errno);
   }
-  Status st = WriteAll(fd, bytes);
-  if (st.ok() && ::fsync(fd) != 0) {
-    st = FileError("cannot sync image file", errno);
-  }
-  ::close(fd);
+  // The lock stays on the file (the inode) through the rename.
   if (st.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    st = FileError("cannot rename image file", errno);
+    st = PhotoFileError("cannot rename image file", errno);
   }
-  if (!st.ok()) ::unlink(tmp.c_str());
-  return st;
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return lock;
 }
 
 void ImageFiles::Remove(const std::string& relative_path) const {

@@ -11,10 +11,19 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "ingest/photo_lock.h"
 #include "ingest/photo_space.h"
 #include "store/store.h"
 
 namespace vs::ingest {
+
+// A photo just written: its path relative to the data folder and, for a file, the lock that marks
+// it in flight (ingest/photo_lock.h). Hold it until the scan naming the photo is committed or the
+// photo removed; a janitor leaves a locked file alone.
+struct WrittenPhoto {
+  std::string path;
+  PhotoLock lock;  // not held for a photo in the database
+};
 
 class ImageFiles {
  public:
@@ -35,11 +44,12 @@ class ImageFiles {
 
   // Writes `bytes` atomically (temporary file, fsync, rename; or one database row) to a new unique
   // path dated by `received_at`; returns the path relative to the data folder
-  // ("images/2026/11/28/...jpg"). Nothing half-written is ever readable. InsufficientStorage
-  // (nothing written) when the space has no room or the disk is full (ENOSPC, EDQUOT);
-  // Unavailable when the file system or the database fails otherwise (nothing left behind).
-  Result<std::string> Write(std::string_view bytes, Timestamp received_at, std::string_view sha256,
-                            std::string_view extension) const;
+  // ("images/2026/11/28/...jpg") with the file's lock, held from before the first byte. Nothing
+  // half-written is ever readable. InsufficientStorage (nothing written) when the space has no room
+  // or the disk is full (ENOSPC, EDQUOT); Unavailable when the file system or the database fails
+  // otherwise (nothing left behind).
+  Result<WrittenPhoto> Write(std::string_view bytes, Timestamp received_at, std::string_view sha256,
+                             std::string_view extension) const;
   // Removes a file written by Write (best effort; used when a scan is not stored after all).
   void Remove(const std::string& relative_path) const;
   // Reads a stored photo. NotFound if it is missing or the path leaves the images folder.
@@ -49,7 +59,8 @@ class ImageFiles {
   const std::shared_ptr<PhotoSpace>& space() const { return space_; }
 
  private:
-  static Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+  static Result<PhotoLock> WriteFileAtomically(const std::filesystem::path& path,
+                                               std::string_view bytes);
 
   std::filesystem::path data_dir_;
   std::shared_ptr<PhotoSpace> space_;

@@ -1,10 +1,12 @@
 #include "ingest/photo_janitor.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/log.h"
+#include "ingest/photo_lock.h"
 
 namespace vs::ingest {
 namespace fs = std::filesystem;
@@ -28,17 +30,9 @@ PhotoJanitor::PhotoJanitor(fs::path data_dir, PhotoJanitorOptions options,
       options_(std::move(options)),
       space_(std::move(space)) {}
 
-bool PhotoJanitor::IsOrphan(const fs::path& file, std::chrono::system_clock::time_point written,
-                            std::chrono::system_clock::time_point cutoff,
-                            bool* lookup_failed) const {
-  if (!options_.has_scan || written >= cutoff || written < orphans_checked_until_) return false;
-  const std::string relative = file.lexically_relative(data_dir_).generic_string();
-  auto named = options_.has_scan(relative);
-  if (!named.ok()) {
-    *lookup_failed = true;
-    return false;
-  }
-  return !*named;
+bool PhotoJanitor::MayBeOrphan(std::chrono::system_clock::time_point written,
+                               std::chrono::system_clock::time_point cutoff) const {
+  return options_.has_scan && written < cutoff && written >= orphans_checked_until_;
 }
 
 PhotoJanitor::~PhotoJanitor() { Stop(); }
@@ -50,7 +44,7 @@ Result<SweepResult> PhotoJanitor::SweepOnce(std::chrono::system_clock::time_poin
   const bool expire = options_.retention_days > 0;
   const auto photo_cutoff = now - std::chrono::days(options_.retention_days);
   const auto leftover_cutoff = std::max(options_.leftovers_before, now - kTmpMaxAge);
-  bool lookup_failed = false;
+  bool retry = false;  // a photo to look at again: its lookup failed or it was in flight
   std::vector<fs::path> folders;
   fs::recursive_directory_iterator it(images_dir_, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -63,12 +57,32 @@ Result<SweepResult> PhotoJanitor::SweepOnce(std::chrono::system_clock::time_poin
     const auto written = ToSystem(it->last_write_time(entry_ec));
     if (entry_ec) continue;
     const bool tmp = it->path().extension() == ".tmp";
+    const bool expired = !tmp && expire && written < photo_cutoff;
+    if (tmp ? written >= leftover_cutoff : !expired && !MayBeOrphan(written, leftover_cutoff)) {
+      continue;
+    }
+    // A leftover is removed under its lock: a file an upload still holds is in flight (see
+    // ingest/photo_lock.h), and is looked at again in the next sweep.
+    std::optional<PhotoLock> held;
+    if (!expired) {
+      auto idle = PhotoLock::TryLockIdle(it->path());
+      if (!idle.ok() || !*idle) {
+        retry = true;
+        continue;
+      }
+      held = std::move(*idle);
+    }
     bool orphan = false;
-    if (tmp) {
-      if (written >= leftover_cutoff) continue;
-    } else if (!(expire && written < photo_cutoff)) {
-      orphan = IsOrphan(it->path(), written, leftover_cutoff, &lookup_failed);
-      if (!orphan) continue;
+    if (!tmp && !expired) {
+      // Asked under the lock, so a scan committed by the upload that held it is seen.
+      const std::string relative = it->path().lexically_relative(data_dir_).generic_string();
+      auto named = options_.has_scan(relative);
+      if (!named.ok()) {
+        retry = true;
+        continue;
+      }
+      if (*named) continue;
+      orphan = true;
     }
     const uintmax_t size = it->file_size(entry_ec);
     if (fs::remove(it->path(), entry_ec)) {
@@ -85,7 +99,7 @@ Result<SweepResult> PhotoJanitor::SweepOnce(std::chrono::system_clock::time_poin
     }
   }
   if (ec) return Status::Unavailable("cannot walk " + images_dir_.string() + ": " + ec.message());
-  if (!lookup_failed) orphans_checked_until_ = std::max(orphans_checked_until_, leftover_cutoff);
+  if (!retry) orphans_checked_until_ = std::max(orphans_checked_until_, leftover_cutoff);
   // Deepest first, so that a month empties after its days.
   for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
     std::error_code rm_ec;

@@ -4,10 +4,11 @@
 // scan's image route then answers 404 for its photo. Whatever the retention, it also removes what
 // an interrupted upload leaves (a crash between writing the photo and committing its scan):
 // temporary files ("*.tmp") and photos no scan names (asked of `has_scan`), once they are older
-// than an hour or were written before `leftovers_before` (the server's start, when no upload of
-// this process can be in flight). Each photo is looked up once, in the sweep after it passes the
-// cutoff. (`visionstock detect` writing into the same folder in the instant the server starts
-// could have a photo taken for an orphan; its scan then reports the photo missing.)
+// than an hour or were written before `leftovers_before` (the server's start). A file some upload
+// still holds locked (ingest/photo_lock.h: any process, any instance sharing the folder) is in
+// flight and never removed as a leftover; the lookup is made under the file's lock, so a scan
+// committed by the upload that held it is seen. Each photo is looked up once, in the sweep after
+// it passes the cutoff (again in the next sweep if its lookup failed or it was locked).
 #pragma once
 
 #include <chrono>
@@ -58,8 +59,10 @@ class PhotoJanitor {
   void Stop();
 
  private:
-  bool IsOrphan(const std::filesystem::path& file, std::chrono::system_clock::time_point written,
-                std::chrono::system_clock::time_point cutoff, bool* lookup_failed) const;
+  // Whether a photo written at `written` is due for its one lookup (before `cutoff`, after what
+  // earlier sweeps looked up).
+  bool MayBeOrphan(std::chrono::system_clock::time_point written,
+                   std::chrono::system_clock::time_point cutoff) const;
 
   std::filesystem::path data_dir_;
   std::filesystem::path images_dir_;

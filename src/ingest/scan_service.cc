@@ -117,11 +117,13 @@ Result<ScanOutput> ScanService::ScanOrThrow(const ScanInput& input) const {
     }
   }
   VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
-  auto path = files_.Write(storable->bytes, scan.received_at, scan.sha256,
-                           vision::FileExtension(image.format));
-  if (!path.ok()) return path.status();
-  PhotoGuard guard(files_, *path);
-  scan.image_path = *path;
+  auto written = files_.Write(storable->bytes, scan.received_at, scan.sha256,
+                              vision::FileExtension(image.format));
+  if (!written.ok()) return written.status();
+  // Declared after `written`, so destroyed before it: an abandoned photo is removed while its
+  // lock is still held, and a committed one unlocked only after its scan is stored.
+  PhotoGuard guard(files_, written->path);
+  scan.image_path = written->path;
   VS_RETURN_IF_ERROR(CheckClient(input, "before storing"));
   auto stored = store_->InsertScan(scan);
   if (!stored.ok()) {

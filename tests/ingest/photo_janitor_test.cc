@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include "ingest/photo_lock.h"
+
 namespace vs::ingest {
 namespace {
 namespace fs = std::filesystem;
@@ -32,6 +34,12 @@ class PhotoJanitorTest : public ::testing::Test {
     fs::last_write_time(p, fs::file_time_type::clock::now() - age);
   }
   bool Exists(const std::string& rel) const { return fs::exists(dir_ / "images" / rel); }
+  // A new file under images/, held locked as an upload holds the photo it writes.
+  Result<PhotoLock> Locked(const std::string& rel) {
+    const fs::path p = dir_ / "images" / rel;
+    fs::create_directories(p.parent_path());
+    return PhotoLock::CreateExclusive(p);
+  }
   fs::path dir_;
 };
 
@@ -155,6 +163,76 @@ TEST_F(PhotoJanitorTest, AFailedLookupKeepsThePhotoAndAsksAgainNextSweep) {
   named.fail = false;
   EXPECT_EQ(janitor.SweepOnce(std::chrono::system_clock::now())->removed_orphans, 1);
   EXPECT_FALSE(Exists("2026/11/28/unknown.jpg"));
+}
+
+TEST_F(PhotoJanitorTest, AFileAnUploadHoldsLockedIsInFlightWhateverItsAge) {
+  // Another instance (or this one) is writing one photo and committing the scan of another; both
+  // files are old, so only their locks say they are in flight.
+  auto writing = Locked("2026/11/28/a.jpg.tmp");
+  ASSERT_TRUE(writing.ok()) << writing.status().ToString();
+  auto committing = Locked("2026/11/28/b.jpg");
+  ASSERT_TRUE(committing.ok()) << committing.status().ToString();
+  for (const char* rel : {"2026/11/28/a.jpg.tmp", "2026/11/28/b.jpg"}) {
+    fs::last_write_time(dir_ / "images" / rel, fs::file_time_type::clock::now() - hours(3));
+  }
+  Named named;
+  PhotoJanitor janitor(
+      dir_, {.leftovers_before = std::chrono::system_clock::now(), .has_scan = named.Fn()},
+      nullptr);
+  auto swept = janitor.SweepOnce(std::chrono::system_clock::now());
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->removed_files, 0);
+  EXPECT_EQ(named.lookups, 0);  // never asked while held
+  EXPECT_TRUE(Exists("2026/11/28/a.jpg.tmp"));
+  EXPECT_TRUE(Exists("2026/11/28/b.jpg"));
+  // The uploads die without committing: their locks go, and the next sweep removes both (the
+  // photo is looked up then, though its age was passed before).
+  writing->Release();
+  committing->Release();
+  swept = janitor.SweepOnce(std::chrono::system_clock::now());
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->removed_files, 2);
+  EXPECT_EQ(swept->removed_orphans, 1);
+  EXPECT_EQ(named.lookups, 1);
+  EXPECT_FALSE(Exists("2026/11/28/a.jpg.tmp"));
+  EXPECT_FALSE(Exists("2026/11/28/b.jpg"));
+}
+
+TEST_F(PhotoJanitorTest, APhotoWhoseScanCommittedUnderItsLockIsKept) {
+  auto lock = Locked("2026/11/28/c.jpg");
+  ASSERT_TRUE(lock.ok());
+  Named named;
+  PhotoJanitor janitor(
+      dir_, {.leftovers_before = std::chrono::system_clock::now(), .has_scan = named.Fn()},
+      nullptr);
+  ASSERT_TRUE(janitor.SweepOnce(std::chrono::system_clock::now()).ok());
+  named.paths.insert("images/2026/11/28/c.jpg");  // the scan commits, then the lock goes
+  lock->Release();
+  auto swept = janitor.SweepOnce(std::chrono::system_clock::now());
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(swept->removed_files, 0);
+  EXPECT_TRUE(Exists("2026/11/28/c.jpg"));
+}
+
+TEST(PhotoLockTest, OneHolderAtATimeAndNeverOverAnExistingFile) {
+  std::string tmpl = (fs::temp_directory_path() / "vs_lock_XXXXXX").string();
+  const fs::path dir = mkdtemp(tmpl.data());
+  const fs::path file = dir / "p.jpg";
+  {
+    auto held = PhotoLock::CreateExclusive(file);
+    ASSERT_TRUE(held.ok()) << held.status().ToString();
+    EXPECT_TRUE(held->held());
+    EXPECT_FALSE(PhotoLock::CreateExclusive(file).ok());  // exists: refused, left as it was
+    EXPECT_TRUE(fs::exists(file));
+    auto other = PhotoLock::TryLockIdle(file);
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(other->has_value());  // held by another descriptor
+  }
+  auto idle = PhotoLock::TryLockIdle(file);
+  ASSERT_TRUE(idle.ok());
+  EXPECT_TRUE(idle->has_value());
+  EXPECT_FALSE(PhotoLock::TryLockIdle(dir / "none.jpg").ok());
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ TEST_F(PhotoSpaceTest, QuotaCountsWritesAndRemovals) {
   EXPECT_EQ(c.status().code(), Code::kInsufficientStorage);
   EXPECT_NE(c.status().message().find("quota of 2500 bytes"), std::string::npos);
   EXPECT_EQ(space->used_bytes(), 2000u);
-  files.Remove(*a);
+  files.Remove(a->path);
   EXPECT_EQ(space->used_bytes(), 1000u);
   EXPECT_TRUE(files.Write(std::string(1000, 'c'), t, "cccccccccccccccc", ".jpg").ok());
   // Recount agrees with the bookkeeping.
