@@ -1,12 +1,10 @@
 #include "ingest/image_files.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
