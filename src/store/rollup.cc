@@ -155,6 +155,25 @@ std::string RollupConfFillSql(std::initializer_list<int> levels,
   return sql;
 }
 
+ConfRead ConfReadFor(int mode) {
+  return mode == 0 ? ConfRead{kModeAtLeast, true} : ConfRead{mode, false};
+}
+
+std::string RollupConfAtLeastSql(const std::string& bits_or_agg) {
+  std::string ks = "SELECT 0 AS k";
+  for (int k = 1; k < kConfBuckets; ++k) ks += " UNION ALL SELECT " + std::to_string(k);
+  // Scans: a scan counts in the per-bucket row of its top bucket, so the sum over conf >= k
+  // counts the scans holding a detection at or above ConfLow(k).
+  return "INSERT INTO rollup_conf SELECT r.level, " + std::to_string(kModeAtLeast) +
+         ", '', '', r.bucket, r.store, r.shelf_location, t.k, SUM(r.n), SUM(r.sum_conf),"
+         " MAX(r.max_ts), " +
+         bits_or_agg + "(r.sku_bits), " + bits_or_agg +
+         "(r.class_bits), SUM(r.scans) FROM rollup_conf r JOIN (" + ks +
+         ") t ON r.conf >= t.k WHERE r.mode = 0"
+         " GROUP BY r.level, r.bucket, r.store, r.shelf_location, t.k;\n"
+         "DELETE FROM rollup_conf WHERE mode = 0;\n";
+}
+
 std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
                                 const std::map<std::string, int64_t>& sku_ids,
                                 const std::map<std::string, int64_t>& class_ids) {
@@ -179,9 +198,29 @@ std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
   for (const auto& [g, cb] : top) {
     rows.at({std::get<0>(g), std::get<1>(g), std::get<2>(g), cb}).scans = 1;
   }
+  // Mode 0 becomes cumulative: the row of conf k sums the per-bucket rows of buckets >= k.
+  std::vector<ConfRow> at_least;
+  if (const auto t = top.find({0, "", ""}); t != top.end()) {
+    ConfRow acc{kModeAtLeast, "", "", 0};
+    for (int k = t->second; k >= 0; --k) {
+      if (const auto r = rows.find({0, "", "", k}); r != rows.end()) {
+        acc.n += r->second.n;
+        acc.sum_conf += r->second.sum_conf;
+        acc.skus.Or(r->second.skus.bytes().data(), static_cast<int>(r->second.skus.bytes().size()));
+        acc.classes.Or(r->second.classes.bytes().data(),
+                       static_cast<int>(r->second.classes.bytes().size()));
+      }
+      acc.conf = k;
+      acc.scans = 1;
+      at_least.push_back(acc);
+    }
+  }
   std::vector<ConfRow> out;
-  out.reserve(rows.size());
-  for (auto& [key, r] : rows) out.push_back(std::move(r));
+  out.reserve(rows.size() + at_least.size());
+  for (auto& [key, r] : rows) {
+    if (r.mode != 0) out.push_back(std::move(r));
+  }
+  out.insert(out.end(), at_least.rbegin(), at_least.rend());  // mode 4 sorts last, conf rising
   return out;
 }
 

@@ -74,10 +74,26 @@ struct ConfSplit {
 // {0, no partial}: every detection (confidences are in [0, 1]).
 std::optional<ConfSplit> SplitConfidence(double t);
 
+// rollup_conf rows of mode kModeAtLeast (the SQLite schema's version 14) are cumulative: the
+// figures of mode 0 (neither sku nor class fixed) over the detections with a confidence at or
+// above ConfLow(conf), and as scans those holding such a detection. A threshold with neither sku
+// nor class fixed reads one such row per (bucket, store, shelf) instead of one per confidence
+// bucket; mode 0 keeps no per-bucket rows in rollup_conf. Modes 1..3 stay per bucket.
+inline constexpr int kModeAtLeast = 4;
+
+// The rollup_conf rows a filter of rollup `mode` (0..3) reads for confidence buckets >= k: the
+// mode of the rows, and whether they are cumulative (select conf = k, else conf >= k).
+struct ConfRead {
+  int mode;
+  bool cumulative;
+};
+ConfRead ConfReadFor(int mode);
+
 // One scan's share of the rollup_conf rows of one level (the same at every level: a scan has
 // one timestamp, store and shelf), in key order (mode, sku, class_name, conf), as the SQLite
-// schema's version 12 defines them. `sku_ids` and `class_ids` hold the interned id of every sku
-// and class name of `detections`.
+// schema's versions 12 and 14 define them: per-bucket rows of modes 1..3 and the cumulative
+// rows of kModeAtLeast for conf 0..the scan's top bucket. `sku_ids` and `class_ids` hold the
+// interned id of every sku and class name of `detections`.
 struct ConfRow {
   int mode;
   std::string sku, class_name;  // '' where the mode does not fix them
@@ -99,5 +115,10 @@ std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
 std::string RollupConfFillSql(std::initializer_list<int> levels,
                               const std::function<std::string(const std::string&)>& bits_of,
                               const std::string& null_bits);
+
+// SQL (portable) that turns the per-bucket mode-0 rows of rollup_conf, as RollupConfFillSql
+// writes them, into the cumulative rows of kModeAtLeast (the SQLite schema's version 14).
+// `bits_or_agg` names the dialect's aggregate OR-ing id bitmaps.
+std::string RollupConfAtLeastSql(const std::string& bits_or_agg);
 
 }  // namespace vs::store

@@ -65,6 +65,30 @@ TEST(RollupDelta, MergesTheRowsScansShareAndKeepsTheOthersApart) {
   EXPECT_EQ(top.scans, 2);
 }
 
+TEST(RollupDelta, UnfilteredConfidenceRowsAreCumulative) {
+  RollupDelta d;
+  d.Add(ScanAt(kT0, "A1", {{"cup", 0.91}, {"jar", 0.42}, {"jar", 0.44}}), kSkus, kClasses);
+  for (const auto& [k, f] : d.conf()) EXPECT_NE(k.mode, 0);  // no per-bucket rows of mode 0
+  // conf 0..8 hold all three detections, 9..18 the cup alone, nothing above 18.
+  for (int conf = 0; conf < kConfBuckets; ++conf) {
+    const RollupKey key{kLevelDay, kModeAtLeast, "", "", kT0, "s1", "A1", conf};
+    if (conf > 18) {
+      EXPECT_EQ(d.conf().count(key), 0u) << conf;
+      continue;
+    }
+    const RollupFigures& f = d.conf().at(key);
+    EXPECT_EQ(f.n, conf <= 8 ? 3 : 1) << conf;
+    EXPECT_DOUBLE_EQ(f.sum_conf, conf <= 8 ? 0.91 + 0.42 + 0.44 : 0.91) << conf;
+    EXPECT_EQ(f.classes.Count(), conf <= 8 ? 2 : 1) << conf;
+    EXPECT_EQ(f.skus.Count(), conf <= 8 ? 2 : 1) << conf;
+    EXPECT_EQ(f.scans, 1) << conf;
+    EXPECT_EQ(f.max_ts, kT0) << conf;
+  }
+  // Other modes stay per bucket: the jars' 0.40 bucket, the cup's 0.90 one.
+  EXPECT_EQ(d.conf().at({kLevelDay, 2, "", "jar", kT0, "s1", "A1", 8}).n, 2);
+  EXPECT_EQ(d.conf().count({kLevelDay, 2, "", "jar", kT0, "s1", "A1", 7}), 0u);
+}
+
 TEST(RollupDelta, AScanWithoutDetectionsNamesItsShelfOnly) {
   RollupDelta d;
   d.Add(ScanAt(kT0, "B2", {}), {}, {});

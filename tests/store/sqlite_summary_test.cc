@@ -332,14 +332,14 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
   const bool undone =
       postgres() ? ExecSql(
                        "DROP TABLE rollup_conf; DROP INDEX detections_conf, detections_scan_conf;"
-                       " DROP FUNCTION vs_bits_of(BIGINT[]);"
+                       " DROP FUNCTION vs_bits_of(BIGINT[]); DROP AGGREGATE vs_bits_or_agg(BYTEA);"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version = 9")
+                       " DELETE FROM schema_migrations WHERE version IN (9, 11)")
                  : ExecSql(
                        "DROP TABLE rollup_conf; DROP INDEX detections_conf;"
                        " DROP INDEX detections_scan_conf;"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version = 12");
+                       " DELETE FROM schema_migrations WHERE version IN (12, 14)");
   ASSERT_TRUE(undone);
   ASSERT_EQ(QueryInt(std::string("SELECT COUNT(*) FROM schema_migrations WHERE version = ") +
                      (postgres() ? "9" : "12")),
@@ -347,6 +347,11 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
   store_ = OpenStore();
   ASSERT_TRUE(store_);
   EXPECT_GT(QueryInt("SELECT COUNT(*) FROM rollup_conf"), 100);
+  // Mode 0 is kept only as cumulative rows (the second migration).
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM rollup_conf WHERE mode = 0"), 0);
+  EXPECT_GT(
+      QueryInt("SELECT COUNT(*) FROM rollup_conf WHERE mode = " + std::to_string(kModeAtLeast)),
+      20);
   Reference ref(path_);
   std::mt19937_64 rng(23);
   for (int i = 0; i < 150; ++i) {

@@ -469,6 +469,13 @@ std::string RollupConfSql() {
              "NULL::bytea");
 }
 
+// Version 11: SQLite's version 14, the cumulative rows of mode 0 (store/rollup.h,
+// kModeAtLeast), built from the per-bucket ones with an OR aggregate over vs_bits_or.
+std::string RollupConfAtLeastMigrationSql() {
+  return "CREATE AGGREGATE vs_bits_or_agg(BYTEA) (SFUNC = vs_bits_or, STYPE = BYTEA);\n" +
+         RollupConfAtLeastSql("vs_bits_or_agg");
+}
+
 }  // namespace
 
 // Append only: a released migration never changes (a database remembers which it has).
@@ -486,6 +493,7 @@ const std::vector<Migration>& Migrations() {
       {9, "confidence rollups", RollupConfSql()},
       // Compliance history buckets, kept by a trigger (store/compliance_history.h).
       {10, "compliance history buckets", HistoryTableSql(/*sqlite=*/false) + PgHistoryTriggerSql()},
+      {11, "cumulative confidence rollups", RollupConfAtLeastMigrationSql()},
   };
   return kAll;
 }

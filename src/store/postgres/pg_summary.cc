@@ -2,10 +2,11 @@
 // store/sqlite/sqlite_summary.cc) over the same tables: time ranges split by store/rollup.h into
 // whole buckets read from the rollup rows and sub-minute edges read from the detections, one
 // filter "mode" per query, bitmaps of interned sku/class ids for the distinct counts. A
-// min_confidence filter reads the confidence rollups (rollup_conf, migration 9): whole 0.05-wide
-// confidence buckets, plus for a threshold off that grid the detection rows of its one partial
-// bucket (index detections_conf), a scan counting there unless it holds a detection of the
-// group above that bucket (index detections_scan_conf). Only scan_id filters read rows alone.
+// min_confidence filter reads the confidence rollups (rollup_conf, migration 9; cumulative rows
+// of kModeAtLeast for mode 0, migration 11): whole 0.05-wide confidence buckets, plus for a
+// threshold off that grid the detection rows of its one partial bucket (index detections_conf), a
+// scan counting there unless it holds a detection of the group above that bucket (index
+// detections_scan_conf). Only scan_id filters read rows alone.
 #include <limits>
 #include <map>
 #include <set>
@@ -46,17 +47,19 @@ Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
   return split;
 }
 
-// With `min_conf`, rows of rollup_conf in confidence buckets >= min_conf.
+// With `min_conf`, the rows of rollup_conf answering confidence buckets >= min_conf
+// (ConfReadFor).
 Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
                   std::optional<int> min_conf = std::nullopt) {
+  const ConfRead read = min_conf ? ConfReadFor(ModeOf(f)) : ConfRead{ModeOf(f), false};
   Where w;
   w.Add(
       "level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
-      Params::Of(int64_t{level}, int64_t{ModeOf(f)}, f.sku.value_or(""), f.class_name.value_or(""),
+      Params::Of(int64_t{level}, int64_t{read.mode}, f.sku.value_or(""), f.class_name.value_or(""),
                  level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi));
   if (f.store) w.Add("store = ?", Params::Of(*f.store));
   if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
-  if (min_conf) w.Add("conf >= ?", Params::Of(int64_t{*min_conf}));
+  if (min_conf) w.Add(read.cumulative ? "conf = ?" : "conf >= ?", Params::Of(int64_t{*min_conf}));
   return w;
 }
 

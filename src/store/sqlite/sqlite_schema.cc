@@ -341,10 +341,16 @@ std::string RollupConfLevelsSql(std::initializer_list<int> levels) {
       levels, [](const std::string& id) { return "vs_bits_agg(vs_bit(" + id + "))"; }, "NULL");
 }
 
+// Version 14: mode 0 of rollup_conf becomes cumulative (store/rollup.h, kModeAtLeast), so that a
+// threshold over every sku and class reads one row per bucket, store and shelf, not one per
+// confidence bucket above it (7 days at 10M: 15,000 rows). Built from the per-bucket rows.
+std::string CumulativeConfSql() { return store::RollupConfAtLeastSql("vs_bits_agg"); }
+
 std::string RollupRebuildSql() {
   return "DELETE FROM rollup;\nDELETE FROM rollup_conf;\n" + RollupNamesSql() +
          RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
-         RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute});
+         RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
+         CumulativeConfSql();
 }
 
 // Accounts: users (Argon2id password strings), API tokens and login sessions (SHA-256 of the
@@ -569,6 +575,7 @@ const std::vector<Migration>& Migrations() {
       // Compliance history buckets, kept by triggers (store/compliance_history.h).
       {13, "compliance history buckets",
        HistoryTableSql(/*sqlite=*/true) + SqliteHistoryTriggerSql()},
+      {14, "cumulative confidence rollups", CumulativeConfSql()},
   };
   return kAll;
 }

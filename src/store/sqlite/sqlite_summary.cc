@@ -8,12 +8,14 @@
 // mode, with its sku/class filter as key prefix.
 //
 // A min_confidence filter reads rollup_conf instead (version 12): the same rows split by 0.05-wide
-// confidence bucket, each counting as scans those whose top detection of the group lies in it. A
-// threshold on the grid is answered from whole buckets; one off the grid from the whole buckets
-// above it plus the detection rows of its partial bucket (the expression index detections_conf),
-// where a scan counts unless it also holds a detection of the group above that bucket (one seek
-// in detections_scan_conf): exact either way. Only scan_id filters are answered from the
-// detection rows alone (SummarizeExact).
+// confidence bucket, each counting as scans those whose top detection of the group lies in it;
+// with neither sku nor class fixed, cumulative rows instead (version 14, kModeAtLeast: one row per
+// bucket, store and shelf holds everything at or above a confidence bucket). A threshold on the
+// grid is answered from whole buckets; one off the grid from the whole buckets above it plus the
+// detection rows of its partial bucket (the expression index detections_conf), where a scan counts
+// unless it also holds a detection of the group above that bucket (one seek in
+// detections_scan_conf): exact either way. Only scan_id filters are answered from the detection
+// rows alone (SummarizeExact).
 #include <limits>
 #include <map>
 #include <set>
@@ -52,16 +54,17 @@ Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
 }
 
 // Rollup rows of `level` with buckets in [lo, hi) for the filter's mode and dimensions; with
-// `min_conf`, rows of rollup_conf in confidence buckets >= min_conf.
+// `min_conf`, the rows of rollup_conf answering confidence buckets >= min_conf (ConfReadFor).
 Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
                   std::optional<int> min_conf = std::nullopt) {
+  const ConfRead read = min_conf ? ConfReadFor(ModeOf(f)) : ConfRead{ModeOf(f), false};
   Where w;
   w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
-        {int64_t{level}, int64_t{ModeOf(f)}, f.sku.value_or(""), f.class_name.value_or(""),
+        {int64_t{level}, int64_t{read.mode}, f.sku.value_or(""), f.class_name.value_or(""),
          level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
-  if (min_conf) w.Add("conf >= ?", {int64_t{*min_conf}});
+  if (min_conf) w.Add(read.cumulative ? "conf = ?" : "conf >= ?", {int64_t{*min_conf}});
   return w;
 }
 
