@@ -8,7 +8,7 @@ ActiveModelFollower::ActiveModelFollower(ModelRegistry& registry)
 ActiveModelFollower::~ActiveModelFollower() { Stop(); }
 
 void ActiveModelFollower::OnEvent(const store::Event& event) {
-  if (event.type != "model.changed") return;
+  if (event.type != "model.changed" && event.type != "model.settings") return;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;

@@ -1,6 +1,7 @@
 // Several instances on one database: keeps this instance's active model the one the store marks
-// active. Every model.changed event (whichever instance committed it) wakes a worker thread that
-// calls ModelRegistry::FollowStore; loading a model takes a while, so it never runs on the thread
+// active, and its loaded models on the settings their manifests hold. Every model.changed and
+// model.settings event (whichever instance committed it) wakes a worker thread that calls
+// ModelRegistry::FollowStore; loading a model takes a while, so it never runs on the thread
 // that publishes events, and a burst of events collapses into one look at the store.
 #pragma once
 
@@ -20,8 +21,8 @@ class ActiveModelFollower {
   ActiveModelFollower(const ActiveModelFollower&) = delete;
   ActiveModelFollower& operator=(const ActiveModelFollower&) = delete;
 
-  // For the event bus: non-blocking; ignores every type but model.changed, and everything once
-  // stopped.
+  // For the event bus: non-blocking; ignores every type but model.changed and model.settings,
+  // and everything once stopped.
   void OnEvent(const store::Event& event);
   // Waits for a look in progress to end and ends the worker; the registry may go afterwards.
   void Stop();

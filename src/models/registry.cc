@@ -408,6 +408,7 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Activate(store::Id id)
 
 Status ModelRegistry::FollowStore() {
   std::lock_guard serial(activate_mu_);
+  FollowSettings();
   auto versions = store_.ListModels();
   if (!versions.ok()) return versions.status();
   std::optional<store::ModelVersion> marked;
@@ -461,22 +462,51 @@ Result<std::shared_ptr<const LoadedModel>> ModelRegistry::UpdateSettings(
     manifest->settings = old;
     (void)WriteAtomically(ManifestPath(id), ManifestToJson(*manifest).dump(2));
   };
-  if (!loaded) {
-    auto m = Acquire(id);
-    if (!m.ok()) revert();
-    return m;
-  }
-  std::lock_guard load(load_mu_);
-  auto fresh = Load(id);
+  auto fresh = loaded ? Reload(id) : Acquire(id);
   if (!fresh.ok()) {
     revert();
     return fresh.status();
   }
+  vs::log::Info("model settings changed", {{"model_id", id}});
+  RecordSettingsEvent(*version);
+  return *fresh;
+}
+
+void ModelRegistry::RecordSettingsEvent(const store::ModelVersion& v) {
+  const nlohmann::json payload = {{"model_id", v.id}, {"version_name", v.version_name}};
+  if (auto e = store_.RecordEvent("model.settings", payload); !e.ok()) {
+    vs::log::Warn("model.settings not recorded", {{"error", e.status().ToString()}});
+  }
+}
+
+Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Reload(store::Id id) {
+  std::lock_guard load(load_mu_);
+  auto fresh = Load(id);
+  if (!fresh.ok()) return fresh.status();
   std::lock_guard lock(mu_);
   if (active_ && active_->version.id == id) active_ = *fresh;
   entries_[id] = {*fresh, ++clock_};
-  vs::log::Info("model settings changed", {{"model_id", id}});
   return *fresh;
+}
+
+void ModelRegistry::FollowSettings() {
+  std::vector<std::shared_ptr<const LoadedModel>> loaded;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, e] : entries_) loaded.push_back(e.model);
+  }
+  for (const auto& m : loaded) {
+    const auto manifest = ManifestOf(m->version.id);
+    if (!manifest || SettingsToJson(manifest->settings) == SettingsToJson(m->settings)) continue;
+    auto fresh = Reload(m->version.id);
+    if (!fresh.ok()) {
+      vs::log::Warn("model settings changed by another instance, but the model does not load",
+                    {{"model_id", m->version.id}, {"error", fresh.status().ToString()}});
+      continue;
+    }
+    vs::log::Info("model settings changed by another instance, followed",
+                  {{"model_id", m->version.id}, {"version_name", m->version.version_name}});
+  }
 }
 
 Result<std::shared_ptr<const LoadedModel>> ModelRegistry::Resolve(

@@ -119,14 +119,17 @@ class ModelRegistry {
   // late or out of step cannot switch back to an older choice. Not ok (and the current model
   // stays) when the marked version cannot serve here: its file or manifest is not in this
   // instance's data folder (share the folder, docs/DEPLOYMENT.md) or it does not load.
+  // First, every loaded model whose manifest holds other settings than it runs with (another
+  // instance changed them in the shared folder) is loaded again with them, in its place.
   Status FollowStore();
 
   // Applies `patch` (settings JSON; absent fields keep their value) to the settings of version
   // `id`, checked against the model's classes, rewrites its manifest and, when the model is
   // loaded, loads it again with the new settings and puts it in the old one's place (the active
-  // one stays active). Requests in flight finish on the model they started with. NotFound: no
-  // such version; InvalidValue: bad settings, or a version that cannot serve; nothing changes
-  // then.
+  // one stays active), then records "model.settings" {model_id, version_name}, on which other
+  // instances follow (FollowStore). Requests in flight finish on the model they started with.
+  // NotFound: no such version; InvalidValue: bad settings, or a version that cannot serve;
+  // nothing changes then.
   Result<std::shared_ptr<const LoadedModel>> UpdateSettings(store::Id id,
                                                             const nlohmann::json& patch);
 
@@ -148,6 +151,10 @@ class ModelRegistry {
   Result<store::ModelVersion> Save(const Manifest& m, const Registration& r,
                                    const std::string& default_name, bool active);
   Result<std::shared_ptr<const LoadedModel>> Load(store::Id id);
+  // Loads version `id` again from its manifest and puts it in the loaded one's place.
+  Result<std::shared_ptr<const LoadedModel>> Reload(store::Id id);
+  void FollowSettings();  // with activate_mu_ held
+  void RecordSettingsEvent(const store::ModelVersion& v);
   void EvictLocked(store::Id keep);
   std::filesystem::path ManifestPath(store::Id id) const;
 

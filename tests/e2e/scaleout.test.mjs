@@ -102,6 +102,31 @@ test('a model activated on instance A becomes instance B\'s active model too', a
   }
 });
 
+test('model settings changed on instance A apply to instance B\'s detections', async () => {
+  const c = await cluster(2);
+  const [a, b] = c.servers;
+  try {
+    const detectOnB = async () => {
+      const res = await fetch(`${b.url}/api/detect`, { method: 'POST', body: PHOTOS[0], headers: { 'Content-Type': 'image/jpeg' } });
+      assert.equal(res.status, 200);
+      return (await res.json()).detections.map((d) => d.class_name);
+    };
+    assert.ok((await detectOnB()).includes('dog'), 'B finds the dog before');
+    const models = await getJson(a.url, '/api/models');
+    const active = (models.body.models ?? models.body).find((m) => m.is_active);
+    const patch = await fetch(`${a.url}/api/models/${active.id}/settings`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ignore_classes: ['dog'] }),
+    });
+    assert.equal(patch.status, 200, await patch.clone().text());
+    await until('B to follow the settings', async () => b.logs.some((l) => l.msg === 'model settings changed by another instance, followed' && l.model_id === active.id), 5_000);
+    const after = await detectOnB();
+    assert.ok(!after.includes('dog'), `B ignores dogs now: ${after}`);
+    assert.ok(after.length > 0, 'and still finds the rest');
+  } finally {
+    await c.stop();
+  }
+});
+
 test('kill -9 of one instance mid-stream: every upload it acknowledged is whole, the other serves on', async () => {
   const c = await cluster(2);
   const [a, b] = c.servers;

@@ -177,6 +177,46 @@ TEST_F(RegistryTest, UpdateSettingsServesTheNewSettingsAndRefusesBadOnes) {
   EXPECT_EQ((*r->Acquire(b))->settings.class_skus.at("bicycle"), "SKU-BIKE");
 }
 
+// Two instances on one database and one shared data folder: settings changed on one are
+// announced, and the other runs the model on them once it follows the store.
+TEST_F(RegistryTest, FollowStoreLoadsAgainTheModelsWhoseSettingsAnotherInstanceChanged) {
+  auto here = Make(4);
+  const store::Id a = Register(*here, "a");
+  const store::Id b = Register(*here, "b");
+  auto there = Make(4);
+  ASSERT_TRUE(there->Start("", {}).ok());
+  ASSERT_EQ(there->Active()->version.id, a);
+  const auto before = there->Active();
+  auto dogs_before = before->detector->Detect(Photo());
+  ASSERT_TRUE(dogs_before.ok());
+  ASSERT_FALSE(dogs_before->detections.empty());
+
+  events_.clear();
+  ASSERT_TRUE(here->UpdateSettings(a, {{"confidence", 0.6}, {"ignore_classes", {"dog"}}}).ok());
+  ASSERT_FALSE(events_.empty());
+  EXPECT_EQ(events_.back().type, "model.settings");
+  EXPECT_EQ(events_.back().payload["model_id"], a);
+  EXPECT_EQ(there->Active(), before) << "nothing changes there before it follows";
+
+  ASSERT_TRUE(there->FollowStore().ok());
+  const auto after = there->Active();
+  ASSERT_NE(after, before);
+  EXPECT_EQ(after->version.id, a) << "the same version stays active";
+  EXPECT_FLOAT_EQ(after->settings.confidence, 0.6f);
+  auto out = after->detector->Detect(Photo());
+  ASSERT_TRUE(out.ok());
+  for (const auto& d : out->detections) {
+    EXPECT_GE(d.confidence, 0.6f);
+    EXPECT_NE(d.class_name, "dog");
+  }
+  EXPECT_TRUE(before->detector->Detect(Photo()).ok()) << "the old one still serves its holders";
+  // A version not loaded there stays unloaded; following again with nothing new changes nothing.
+  ASSERT_TRUE(here->UpdateSettings(b, {{"iou", 0.5}}).ok());
+  ASSERT_TRUE(there->FollowStore().ok());
+  EXPECT_EQ(there->Loaded(), std::vector<store::Id>{a});
+  EXPECT_EQ(there->Active(), after);
+}
+
 TEST_F(RegistryTest, LeastRecentlyUsedIsUnloadedFirstButNeverTheActiveOne) {
   auto r = Make(2.5);
   const store::Id a = Register(*r, "a");  // active

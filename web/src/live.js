@@ -20,6 +20,7 @@ const TOPIC_OF = {
   'product.changed': 'products',
   'model.changed': 'models',
   'model.activated': 'models',
+  'model.settings': 'models',
   'model.evaluation': 'models',
   'compliance.updated': 'compliance',
   'alert.raised': 'alerts',
