@@ -1,9 +1,11 @@
-// legacy_bench [--rows N] [--postgres]: fills an earlier-style database with N detections (10 per
-// image, so N/10 scans) on a private PostgreSQL, then imports it into a fresh SQLite store (and,
-// with --postgres, into a PostgreSQL store on the same server) and prints rows per second for the
-// first run and the time of an idempotent re-run that adds nothing.
+// legacy_bench [--rows N] [--postgres] [--batch-scans K]: fills an earlier-style database with N
+// detections (10 per image, so N/10 scans) on a private PostgreSQL, then imports it into a fresh
+// SQLite store (and, with --postgres, into a PostgreSQL store on the same server), K scans per
+// store transaction (default: the importer's), and prints rows per second for the first run and
+// the time of an idempotent re-run that adds nothing.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -55,7 +57,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }
 
 bool ImportInto(const std::string& label, const std::string& source_url,
-                const store::Location& where, long rows) {
+                const store::Location& where, long rows, const legacy::ImportOptions& options) {
   auto opened = store::Open(where);
   if (!opened.ok()) {
     std::fprintf(stderr, "legacy_bench: %s: %s\n", label.c_str(),
@@ -66,15 +68,16 @@ bool ImportInto(const std::string& label, const std::string& source_url,
     auto source = legacy::Source::Connect(source_url);
     if (!source.ok()) return false;
     const auto start = std::chrono::steady_clock::now();
-    auto report = legacy::Import(**source, **opened, {});
+    auto report = legacy::Import(**source, **opened, options);
     const double s = Seconds(start);
     if (!report.ok()) {
       std::fprintf(stderr, "legacy_bench: %s\n", report.status().ToString().c_str());
       return false;
     }
     std::printf(
-        "%-8s run %d: %ld rows in %.1f s (%.0f rows/s); imported %lld scans, %lld present\n",
-        label.c_str(), run, rows, s, static_cast<double>(rows) / s,
+        "%-8s run %d: %ld rows in %.1f s (%.0f rows/s, %d scans per transaction); imported %lld "
+        "scans, %lld present\n",
+        label.c_str(), run, rows, s, static_cast<double>(rows) / s, options.batch_scans,
         static_cast<long long>(report->scans.imported),
         static_cast<long long>(report->scans.present));
   }
@@ -86,7 +89,11 @@ bool ImportInto(const std::string& label, const std::string& source_url,
 int main(int argc, char** argv) {
   long rows = 1'000'000;
   bool postgres = false;
+  legacy::ImportOptions options;
   for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--batch-scans") == 0 && i + 1 < argc) {
+      options.batch_scans = std::max(1, std::atoi(argv[++i]));
+    }
     if (std::strcmp(argv[i], "--rows") == 0 && i + 1 < argc) rows = std::atol(argv[++i]);
     if (std::strcmp(argv[i], "--postgres") == 0) postgres = true;
   }
@@ -101,10 +108,10 @@ int main(int argc, char** argv) {
 
   std::string tmpl = (fs::temp_directory_path() / "vs_legacy_bench_XXXXXX").string();
   const std::string dir = mkdtemp(tmpl.data());
-  bool ok = ImportInto("sqlite", *source_url, {.data_dir = dir}, rows);
+  bool ok = ImportInto("sqlite", *source_url, {.data_dir = dir}, rows, options);
   if (ok && postgres) {
     auto target = server->FreshDatabase();
-    ok = target.ok() && ImportInto("postgres", *source_url, {.url = *target}, rows);
+    ok = target.ok() && ImportInto("postgres", *source_url, {.url = *target}, rows, options);
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -281,6 +281,11 @@ int Run(int argc, char** argv) {
   legacy_cmd->add_option("--batch", legacy.batch_rows, "detections read per round trip")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  legacy_cmd
+      ->add_option("--batch-scans", legacy.batch_scans,
+                   "scans written per transaction (an interrupted run keeps whole batches)")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   legacy_cmd->add_flag("--json", legacy.json, "print the summary as one JSON object");
   DemoOptions demo;
   demo.model.model = serve.model.model;

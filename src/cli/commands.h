@@ -108,6 +108,7 @@ struct ImportLegacyOptions {
   std::string data_dir = "./data";
   std::string store = "default";  // the earlier system had no stores: its scans go to this one
   int batch_rows = 5000;
+  int batch_scans = 200;
   bool json = false;
 };
 int RunImportLegacy(const ImportLegacyOptions& options);

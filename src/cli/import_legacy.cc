@@ -56,6 +56,7 @@ int RunImportLegacy(const ImportLegacyOptions& o) {
   legacy::ImportOptions options;
   options.defaults.store = o.store;
   options.batch_rows = o.batch_rows;
+  options.batch_scans = o.batch_scans;
   std::unique_ptr<Progress> bar;
   options.progress = [&bar](int64_t done, int64_t total) {
     if (!bar) bar = std::make_unique<Progress>(static_cast<size_t>(total));

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/time.h"
+#include "store/checks.h"
 
 namespace vs::legacy {
 namespace {
@@ -252,27 +253,47 @@ class ScanWriter {
       ++report_->scans.skipped;
       return Status::Ok();
     }
-    auto saved = store_.InsertScan(*scan);
-    if (!saved.ok()) {
-      if (saved.status().code() != Code::kInvalidValue) return saved.status();
+    // The store's own checks, made here so that a refused scan is reported alone instead of
+    // failing the batch it would have joined.
+    if (const Status valid = store::ValidateScan(*scan); !valid.ok()) {
       ++report_->scans.skipped;
       report_->detections.skipped += static_cast<int64_t>(scan->detections.size());
-      ++report_->skipped["scan the store refuses: " + saved.status().message()];
+      ++report_->skipped["scan the store refuses: " + valid.message()];
       return Status::Ok();
     }
     existing_.insert(scan->image_path);
-    ++report_->scans.imported;
-    report_->detections.imported += static_cast<int64_t>(scan->detections.size());
+    pending_.push_back(std::move(*scan));
+    if (static_cast<int>(pending_.size()) >= options_.batch_scans) return WritePending();
     return Status::Ok();
   }
 
+  // Writes the group being read and every scan still pending.
+  Status Finish() {
+    VS_RETURN_IF_ERROR(Flush());
+    return WritePending();
+  }
+
  private:
+  // The pending scans in one store transaction (Store::InsertScans: all or none), counted as
+  // imported once it commits.
+  Status WritePending() {
+    if (pending_.empty()) return Status::Ok();
+    VS_RETURN_IF_ERROR(store_.InsertScans(pending_));
+    for (const auto& scan : pending_) {
+      ++report_->scans.imported;
+      report_->detections.imported += static_cast<int64_t>(scan.detections.size());
+    }
+    pending_.clear();
+    return Status::Ok();
+  }
+
   store::Store& store_;
   const ImportOptions& options_;
   const std::map<int64_t, store::Id>& model_ids_;
-  std::set<std::string> existing_;
+  std::set<std::string> existing_;  // image paths stored, or pending in this run
   ImportReport* report_;
   std::vector<LegacyDetection> group_;
+  std::vector<store::NewScan> pending_;
 };
 
 Status ImportScans(Source& source, store::Store& store, const ImportOptions& options,
@@ -291,7 +312,7 @@ Status ImportScans(Source& source, store::Store& store, const ImportOptions& opt
         return added;
       });
   VS_RETURN_IF_ERROR(read);
-  return writer.Flush();
+  return writer.Finish();
 }
 
 }  // namespace

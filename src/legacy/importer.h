@@ -5,8 +5,9 @@
 // share it; their timestamps can differ, so a timestamp is no key). Idempotent: what a previous run
 // imported is recognised (models by version_name, metrics by model and evaluation date, planogram
 // rows by name, SKU and shelf, discrepancies by planogram, scans by their image_path) and counted
-// as already present, never imported twice. Each scan is one store transaction, so an interrupted
-// run leaves whole scans only and a re-run completes it.
+// as already present, never imported twice. Scans are written batch_scans at a time, each batch one
+// store transaction (Store::InsertScans), so an interrupted run leaves whole scans only and a
+// re-run completes it.
 #pragma once
 
 #include <functional>
@@ -21,6 +22,7 @@ namespace vs::legacy {
 struct ImportOptions {
   ScanDefaults defaults;
   int batch_rows = 5000;  // detections read per round trip
+  int batch_scans = 200;  // scans written per store transaction (at least 1)
   // Called after each batch of detections: rows read so far, rows in total.
   std::function<void(int64_t done, int64_t total)> progress;
 };

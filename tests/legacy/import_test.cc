@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,12 +58,13 @@ class LegacyImportTest : public ::testing::TestWithParam<std::string> {
     fs::remove_all(dir_, ec);
   }
 
-  ImportReport Run(int batch_rows) {
+  ImportReport Run(int batch_rows, int batch_scans) {
     auto source = Source::Connect(source_url_);
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     if (!source.ok()) return {};
     ImportOptions options;
     options.batch_rows = batch_rows;
+    options.batch_scans = batch_scans;
     int64_t last_done = 0, total = 0;
     options.progress = [&](int64_t done, int64_t all) {
       EXPECT_GT(done, last_done);
@@ -77,12 +79,19 @@ class LegacyImportTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::string source_url_, dir_;
+  std::vector<store::Id> scan_events_;  // declared before store_, whose listener fills it
   std::unique_ptr<store::Store> store_;
 };
 
 TEST_P(LegacyImportTest, ImportsWhatIsSafeReportsTheRestAndNeverTwice) {
-  // Batches of 2 rows: a.jpg's three rows span two batches and still make one scan.
-  const ImportReport first = Run(2);
+  // Batches of 2 rows: a.jpg's three rows span two batches and still make one scan. Batches of 2
+  // scans: the three scans are written in two transactions, each scan with its own event.
+  store_->SetCommitListener([this](const store::Event& e) {
+    if (e.type == "scan.created") scan_events_.push_back(e.id);
+  });
+  const ImportReport first = Run(2, 2);
+  EXPECT_EQ(scan_events_.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(scan_events_.begin(), scan_events_.end()));
   EXPECT_EQ(first.models.imported, 2);
   EXPECT_EQ(first.metrics.imported, 2);
   EXPECT_EQ(first.products.imported, 1);  // bottle → SKU-BOT
@@ -130,7 +139,7 @@ TEST_P(LegacyImportTest, ImportsWhatIsSafeReportsTheRestAndNeverTwice) {
   }
 
   // A re-run finds everything and adds nothing.
-  const ImportReport second = Run(5000);
+  const ImportReport second = Run(5000, 200);
   for (const Counts* c : {&second.models, &second.metrics, &second.products, &second.planograms,
                           &second.discrepancies, &second.scans, &second.detections}) {
     EXPECT_EQ(c->imported, 0);
