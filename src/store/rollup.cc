@@ -1,5 +1,6 @@
 #include "store/rollup.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -172,6 +173,131 @@ std::string RollupConfAtLeastSql(const std::string& bits_or_agg) {
          ") t ON r.conf >= t.k WHERE r.mode = 0"
          " GROUP BY r.level, r.bucket, r.store, r.shelf_location, t.k;\n"
          "DELETE FROM rollup_conf WHERE mode = 0;\n";
+}
+
+bool HasFineRows(int level) {
+  return level == kLevelAll || level == kLevelDay || level == kLevelHour;
+}
+
+double FineLow(int r, int j) { return static_cast<double>(j) / r; }
+
+int FineBucketOf(int r, double c) {
+  if (!(c >= FineLow(r, 1))) return 0;  // below the first inner bound, or NaN
+  // A guess within one of the answer (c * r rounds by under one unit), then comparisons only.
+  int j = c >= 1 ? r - 1 : static_cast<int>(c * r);
+  if (j >= r) j = r - 1;
+  while (j > 0 && c < FineLow(r, j)) --j;
+  while (j + 1 < r && c >= FineLow(r, j + 1)) ++j;
+  return j;
+}
+
+std::string FineBucketSql(int r, const std::string& column) {
+  // The same guess and one correction step each way (the guess is never further off: a
+  // truncating or rounding cast of c * r is within one of the largest j with c >= j / r), then
+  // clamped to [0, r). Divisions are in double precision, as FineLow's.
+  const std::string rs = std::to_string(r);
+  const std::string g = "CAST(" + column + " * " + rs + " AS BIGINT)";
+  const std::string lo = "CAST(" + g + " AS DOUBLE PRECISION) / " + rs;
+  const std::string hi = "CAST(" + g + " + 1 AS DOUBLE PRECISION) / " + rs;
+  const std::string j = "(CASE WHEN " + column + " < " + lo + " THEN " + g + " - 1 WHEN " + column +
+                        " >= " + hi + " THEN " + g + " + 1 ELSE " + g + " END)";
+  return "(CASE WHEN " + j + " >= " + rs + " THEN " + std::to_string(r - 1) + " WHEN " + j +
+         " < 0 THEN 0 ELSE " + j + " END)";
+}
+
+FineSplit SplitFine(const ConfSplit& partial) {
+  FineSplit s;
+  const double t = partial.partial_lo;
+  // j1: the first 0.001 bucket wholly at or above t; top: the first above the partial bucket.
+  const int b = FineBucketOf(kFine1000, t);
+  const int j1 = t <= FineLow(kFine1000, b) ? b : b + 1;
+  const int top = partial.partial_hi ? (kFine1000 / kConfBuckets) * partial.first_whole : kFine1000;
+  if (j1 >= top) return s;
+  constexpr int kStep = kFine1000 / kFine100;
+  const int m1 = std::min(top, (j1 + kStep - 1) / kStep * kStep);
+  if (j1 < m1) s.whole.push_back({kFine1000, j1, m1});
+  if (m1 < top) s.whole.push_back({kFine100, m1 / kStep, top / kStep});
+  s.whole_lo = FineLow(kFine1000, j1);
+  s.rest = t < s.whole_lo;
+  return s;
+}
+
+std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts,
+                                     int mode) {
+  const FineSplit fine = mode == 0 ? SplitFine(conf) : FineSplit{};
+  if (fine.whole.empty()) return {{PartialRead::kRows, {}, {}, conf}};
+  // [whole_lo, partial_hi): fine rows where the time part has them, else the rows by time;
+  // [partial_lo, whole_lo): the rows under 0.001 wide, by confidence.
+  std::vector<PartialRead> reads;
+  const ConfSplit upper{conf.first_whole, true, fine.whole_lo, conf.partial_hi};
+  for (const RangePart& part : parts) {
+    if (HasFineRows(part.level)) {
+      for (const FineRange& range : fine.whole)
+        reads.push_back({PartialRead::kFineRows, part, range});
+    } else {
+      reads.push_back({PartialRead::kRowsByTime, part, {}, upper});
+    }
+  }
+  if (fine.rest) {
+    reads.push_back(
+        {PartialRead::kRows, {}, {}, {conf.first_whole, true, conf.partial_lo, fine.whole_lo}});
+  }
+  return reads;
+}
+
+std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,
+                                const std::map<std::string, int64_t>& sku_ids,
+                                const std::map<std::string, int64_t>& class_ids) {
+  std::map<std::pair<int, int>, ConfRow> rows;  // (resolution, j)
+  double top = -1;
+  for (const auto& d : detections) {
+    top = std::max(top, d.confidence);
+    for (int r : {kFine100, kFine1000}) {
+      const int j = FineBucketOf(r, d.confidence);
+      ConfRow& row = rows.try_emplace({r, j}, ConfRow{r, "", "", j}).first->second;
+      ++row.n;
+      row.sum_conf += d.confidence;
+      row.skus.Set(sku_ids.at(d.sku));
+      row.classes.Set(class_ids.at(d.class_name));
+    }
+  }
+  std::vector<ConfRow> out;
+  if (detections.empty()) return out;
+  for (int r : {kFine100, kFine1000}) rows.at({r, FineBucketOf(r, top)}).scans = 1;
+  out.reserve(rows.size());
+  for (auto& [key, row] : rows) out.push_back(std::move(row));
+  return out;
+}
+
+std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of) {
+  std::string sql;
+  for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
+    for (int r : {kFine100, kFine1000}) {
+      const std::string bucket = BucketSql(level, "d.timestamp");
+      const std::string fb = FineBucketSql(r, "d.confidence");
+      // a: the figures per row; t: per row, the scans whose top confidence lies in it.
+      sql +=
+          "INSERT INTO rollup_fine(level, res, conf, bucket, store, shelf_location, n, sum_conf,"
+          " max_ts, sku_bits, class_bits, scans) SELECT a.level, a.res, a.conf, a.bucket,"
+          " a.store, a.shelf_location, a.n, a.sum_conf, a.max_ts, a.sku_bits, a.class_bits,"
+          " COALESCE(t.k, 0) FROM (SELECT " +
+          std::to_string(level) + " AS level, " + std::to_string(r) + " AS res, " + fb +
+          " AS conf, " + bucket +
+          " AS bucket, d.store AS store, d.shelf_location AS shelf_location, COUNT(*) AS n,"
+          " SUM(d.confidence) AS sum_conf, MAX(d.timestamp) AS max_ts, " +
+          bits_of("sn.id") + " AS sku_bits, " + bits_of("cn.id") +
+          " AS class_bits FROM detections d"
+          " JOIN rollup_names sn ON sn.kind = 1 AND sn.name = d.sku"
+          " JOIN rollup_names cn ON cn.kind = 2 AND cn.name = d.class_name"
+          " GROUP BY 3, 4, 5, 6) a LEFT JOIN (SELECT bucket, store, shelf_location, top,"
+          " COUNT(*) AS k FROM (SELECT d.scan_id, " +
+          bucket + " AS bucket, d.store AS store, d.shelf_location AS shelf_location, MAX(" + fb +
+          ") AS top FROM detections d GROUP BY 1, 2, 3, 4) s GROUP BY 1, 2, 3, 4) t"
+          " ON t.bucket = a.bucket AND t.store = a.store AND t.shelf_location = a.shelf_location"
+          " AND t.top = a.conf;\n";
+    }
+  }
+  return sql;
 }
 
 std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,

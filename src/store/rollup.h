@@ -107,6 +107,66 @@ std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
                                 const std::map<std::string, int64_t>& sku_ids,
                                 const std::map<std::string, int64_t>& class_ids);
 
+// Fine confidence rows (table rollup_fine: the SQLite schema's version 15, PostgreSQL's 12)
+// answer the partial 0.05 bucket of a threshold off that grid when neither sku nor class is
+// fixed: rows of mode 0 split into 0.01-wide buckets (resolution kFine100: j in 0..99) and
+// 0.001-wide ones (kFine1000: 0..999), kept at the all, day and hour levels only. Bucket j of
+// resolution r holds the confidences c with FineLow(r, j) <= c < FineLow(r, j + 1) (the top
+// bucket up to 1 inclusive, bucket 0 anything below); `scans` counts the scans whose top
+// confidence lies in it. The grids nest: FineLow(1000, 10 j) == FineLow(100, j) and
+// FineLow(100, 5 k) == ConfLow(k), as the same rationals correctly rounded.
+inline constexpr int kFine100 = 100;
+inline constexpr int kFine1000 = 1000;
+bool HasFineRows(int level);  // kLevelAll, kLevelDay and kLevelHour
+// j / r as a double: the value parsing the decimal (0.537 for j = 537, r = 1000) gives.
+double FineLow(int r, int j);
+// The largest j in [0, r) with c >= FineLow(r, j) (0 when none): by comparisons with FineLow,
+// so that it agrees with `confidence >= threshold` in SQL and with FineBucketSql.
+int FineBucketOf(int r, double c);
+// SQL (portable) computing FineBucketOf(r, `column`).
+std::string FineBucketSql(int r, const std::string& column);
+
+// How the partial bucket of a split (ConfSplit::partial) is answered from fine rows: the whole
+// fine buckets `whole` (of one resolution each) cover the confidences [whole_lo, partial_hi);
+// the detection rows with partial_lo <= c < whole_lo (when `rest`) are read apart. `whole` is
+// empty when no fine bucket fits in the partial bucket (it is then under 0.001 wide).
+struct FineRange {
+  int r;       // resolution
+  int lo, hi;  // buckets [lo, hi)
+};
+struct FineSplit {
+  std::vector<FineRange> whole;
+  double whole_lo = 0;
+  bool rest = false;
+};
+FineSplit SplitFine(const ConfSplit& partial);
+
+// The reads answering the partial bucket of `conf` (ConfSplit::partial) over the time `parts`
+// (SplitRange) of a query whose filter has rollup mode `mode` (0: neither sku nor class fixed).
+// kFineRows: the rollup_fine rows of `range` in time part `part`. kRows: the detection rows with
+// conf.partial_lo <= c < conf.partial_hi over the filter's whole time range (found by
+// confidence); kRowsByTime: the same within part's [lo, hi) (under an hour: found by time). A
+// scan read from rows counts unless it holds a detection at or above conf.partial_hi. Together
+// the reads cover the partial bucket exactly once.
+struct PartialRead {
+  enum Kind { kFineRows, kRows, kRowsByTime } kind;
+  RangePart part{};
+  FineRange range{};
+  ConfSplit conf{};
+};
+std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts,
+                                     int mode);
+
+// One scan's rollup_fine rows of one level, in key order (resolution, j), as ConfRow with
+// `mode` holding the resolution; `scans` is 1 in the scan's top bucket of each resolution.
+std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,
+                                const std::map<std::string, int64_t>& sku_ids,
+                                const std::map<std::string, int64_t>& class_ids);
+
+// SQL (portable) filling rollup_fine at the fine levels from the detections (which it must not
+// hold yet); `bits_of` as for RollupConfFillSql.
+std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of);
+
 // SQL (portable) that fills the confidence rollup table `rollup_conf` (see the SQLite schema,
 // version 12, for its meaning) at `levels` from the detections, which it must not hold yet.
 // `bits_of(id_column)` is the dialect's aggregate building an id bitmap (store/id_bits.h) from a

@@ -34,6 +34,7 @@ void RollupDelta::Add(const ScanRecord& scan, const std::map<std::string, int64_
   }
   const auto rows = scan.detections.empty() ? std::vector<ConfRow>{}
                                             : ConfRowsOf(scan.detections, sku_ids, class_ids);
+  const auto fine = FineRowsOf(scan.detections, sku_ids, class_ids);
   for (int level : {kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) {
     const int64_t bucket = BucketOf(level, ts);
     for (const auto& [g, figures] : groups) {
@@ -44,6 +45,11 @@ void RollupDelta::Add(const ScanRecord& scan, const std::map<std::string, int64_
       RollupFigures f{r.n, r.sum_conf, ts, r.scans, r.skus, r.classes};
       conf_[{level, r.mode, r.sku, r.class_name, bucket, scan.store, scan.shelf_location, r.conf}]
           .Merge(f);
+    }
+    if (!HasFineRows(level)) continue;
+    for (const ConfRow& r : fine) {
+      RollupFigures f{r.n, r.sum_conf, ts, r.scans, r.skus, r.classes};
+      fine_[{level, r.mode, "", "", bucket, scan.store, scan.shelf_location, r.conf}].Merge(f);
     }
   }
 }

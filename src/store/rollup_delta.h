@@ -1,8 +1,8 @@
 // What a set of scans adds to the rollup tables: `rollup` (the SQLite schema's version 3) and
-// `rollup_conf` (version 12), merged by row key. A transaction writing scans upserts each key
-// once (PostgreSQL's ON CONFLICT may not touch a row twice in one statement) and in key order,
-// so that concurrent writers lock rows in one order. Backend-neutral: each backend only turns
-// the rows into its upsert statements.
+// `rollup_conf` (version 12) and `rollup_fine` (version 15), merged by row key. A transaction
+// writing scans upserts each key once (PostgreSQL's ON CONFLICT may not touch a row twice in one
+// statement) and in key order, so that concurrent writers lock rows in one order. Backend-neutral:
+// each backend only turns the rows into its upsert statements.
 #pragma once
 
 #include <compare>
@@ -24,6 +24,8 @@ struct RollupKey {
   int64_t bucket;
   std::string store, shelf_location;
   int conf;  // the confidence bucket (store/rollup.h) of a rollup_conf row; -1 in `rollup`
+  // In rollup_fine rows `mode` is the resolution and `conf` the fine bucket (store/rollup.h,
+  // FineRowsOf); sku and class_name are ''.
   auto operator<=>(const RollupKey&) const = default;
 };
 
@@ -48,9 +50,11 @@ class RollupDelta {
   const std::map<RollupKey, RollupFigures>& rollup() const { return rollup_; }
   // Rows of `rollup_conf`: only scans with detections contribute.
   const std::map<RollupKey, RollupFigures>& conf() const { return conf_; }
+  // Rows of `rollup_fine`, at the levels HasFineRows names: likewise.
+  const std::map<RollupKey, RollupFigures>& fine() const { return fine_; }
 
  private:
-  std::map<RollupKey, RollupFigures> rollup_, conf_;
+  std::map<RollupKey, RollupFigures> rollup_, conf_, fine_;
 };
 
 }  // namespace vs::store

@@ -37,11 +37,13 @@ std::vector<NewScan> Scans(const std::string& store) {
   return out;
 }
 
-// The rows of `table` (rollup or rollup_conf) of one store, less the store.
+// The rows of `table` (rollup, rollup_conf or rollup_fine) of one store, less the store.
 std::string RollupOf(const std::string& table, const std::string& store) {
-  return "SELECT level, mode, sku, class_name, bucket, shelf_location, n, max_ts, scans,"
-         " sku_bits, class_bits" +
-         std::string(table == "rollup_conf" ? ", conf" : "") + " FROM " + table +
+  const std::string key = table == "rollup_fine" ? "level, res, conf, bucket, shelf_location"
+                          : table == "rollup_conf"
+                              ? "level, mode, sku, class_name, bucket, shelf_location, conf"
+                              : "level, mode, sku, class_name, bucket, shelf_location";
+  return "SELECT " + key + ", n, max_ts, scans, sku_bits, class_bits FROM " + table +
          " WHERE store = '" + store + "'";
 }
 
@@ -54,7 +56,7 @@ TEST_P(InsertScansTest, WritesWhatInsertScanWritesForEachScan) {
 
   // The rollup rows of the two stores are the same, row for row (both ways), although the batch
   // merged the rows its scans share before writing them.
-  for (const std::string table : {"rollup", "rollup_conf"}) {
+  for (const std::string table : {"rollup", "rollup_conf", "rollup_fine"}) {
     for (const auto& [a, b] : {std::pair{"single", "batch"}, std::pair{"batch", "single"}}) {
       EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM (" + RollupOf(table, a) + " EXCEPT " +
                          RollupOf(table, b) + ") d"),

@@ -50,7 +50,7 @@ TEST(RollupDelta, MergesTheRowsScansShareAndKeepsTheOthersApart) {
   EXPECT_EQ(both.rollup().count({kLevelHour, 0, "", "", kT0, "s1", "A1", -1}), 1u);
   EXPECT_EQ(both.rollup().count({kLevelHour, 0, "", "", kT0 + 3 * kHourMs, "s1", "A1", -1}), 1u);
   // Every key of the single-scan deltas is in the merged one, and nothing else.
-  for (auto table : {&RollupDelta::rollup, &RollupDelta::conf}) {
+  for (auto table : {&RollupDelta::rollup, &RollupDelta::conf, &RollupDelta::fine}) {
     std::map<RollupKey, int64_t> expected;
     for (const auto* d : {&one_by_one_a, &one_by_one_b}) {
       for (const auto& [k, v] : (d->*table)()) expected[k] += v.n;
@@ -99,6 +99,28 @@ TEST(RollupDelta, AScanWithoutDetectionsNamesItsShelfOnly) {
     EXPECT_FALSE(f.max_ts.has_value());
   }
   EXPECT_TRUE(d.conf().empty());
+  EXPECT_TRUE(d.fine().empty());
+}
+
+TEST(RollupDelta, FineRowsAtTheCoarseLevelsOnly) {
+  RollupDelta d;
+  d.Add(ScanAt(kT0 + 5'000, "A1", {{"cup", 0.537}, {"jar", 0.5372}, {"jar", 0.42}}), kSkus,
+        kClasses);
+  for (const auto& [k, f] : d.fine()) {
+    EXPECT_TRUE(HasFineRows(k.level)) << k.level;
+    EXPECT_EQ(k.sku, "");
+    EXPECT_EQ(k.class_name, "");
+  }
+  // The 0.001 bucket 537 holds both detections at 0.537..0.538; the scan's top is there.
+  const RollupFigures& b537 = d.fine().at({kLevelHour, kFine1000, "", "", kT0, "s1", "A1", 537});
+  EXPECT_EQ(b537.n, 2);
+  EXPECT_EQ(b537.scans, 1);
+  EXPECT_EQ(b537.classes.Count(), 2);
+  EXPECT_EQ(d.fine().at({kLevelAll, kFine1000, "", "", 0, "s1", "A1", 420}).scans, 0);
+  EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 53}).n, 2);
+  EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 53}).scans, 1);
+  EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 42}).scans, 0);
+  EXPECT_EQ(d.fine().size(), 3u * 4u);  // 3 levels x (2 + 2 buckets)
 }
 
 }  // namespace

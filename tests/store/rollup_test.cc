@@ -161,5 +161,155 @@ TEST(ConfBuckets, SqlAgreesWithCode) {
   sqlite3_close(db);
 }
 
+// Fine buckets: bucket j of resolution r starts exactly at the double j/r, which the grids share.
+TEST(FineBuckets, BoundsAreTheGridValuesAndNest) {
+  EXPECT_EQ(FineLow(kFine1000, 537), 0.537);
+  EXPECT_EQ(FineLow(kFine100, 53), 0.53);
+  for (int j = 0; j <= kFine1000; ++j) {
+    if (j % 10 == 0) {
+      EXPECT_EQ(FineLow(kFine1000, j), FineLow(kFine100, j / 10));
+    }
+    if (j % 50 == 0) {
+      EXPECT_EQ(FineLow(kFine1000, j), ConfLow(j / 50));
+    }
+  }
+  // Against the definition: the largest j with c >= FineLow(r, j), searched one by one.
+  std::mt19937_64 rng(11);
+  std::vector<double> values = {0, 1, -0.5, 1.5, std::nan("")};
+  for (int j = 0; j <= kFine1000; ++j) {
+    values.push_back(FineLow(kFine1000, j));
+    values.push_back(std::nextafter(FineLow(kFine1000, j), 0.0));
+    values.push_back(std::nextafter(FineLow(kFine1000, j), 2.0));
+  }
+  for (int i = 0; i < 3000; ++i)
+    values.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
+  for (const int r : {kFine100, kFine1000}) {
+    for (const double c : values) {
+      int want = 0;
+      for (int j = 1; j < r; ++j) {
+        if (c >= FineLow(r, j)) want = j;
+      }
+      EXPECT_EQ(FineBucketOf(r, c), want) << r << " " << c;
+    }
+  }
+}
+
+// For every threshold off the 0.05 grid, the whole fine buckets plus the rows of [t, whole_lo)
+// select exactly the partial bucket [t, partial_hi), each confidence once.
+TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
+  const auto three = SplitConfidence(0.537);
+  ASSERT_TRUE(three && three->partial);
+  const FineSplit f = SplitFine(*three);
+  ASSERT_EQ(f.whole.size(), 2u);
+  EXPECT_EQ(f.whole[0].r, kFine1000);
+  EXPECT_EQ(f.whole[0].lo, 537);
+  EXPECT_EQ(f.whole[0].hi, 540);
+  EXPECT_EQ(f.whole[1].r, kFine100);
+  EXPECT_EQ(f.whole[1].lo, 54);
+  EXPECT_EQ(f.whole[1].hi, 55);
+  EXPECT_FALSE(f.rest);  // three decimals: no rows to read
+  const FineSplit four = SplitFine(*SplitConfidence(0.5371));
+  EXPECT_TRUE(four.rest);
+  EXPECT_EQ(four.whole_lo, 0.538);
+  EXPECT_TRUE(SplitFine(*SplitConfidence(0.9995)).whole.empty());  // under 0.001 below 1
+  EXPECT_TRUE(SplitFine(*SplitConfidence(0.5495)).whole.empty());  // under 0.001 below 0.55
+  std::mt19937_64 rng(13);
+  std::vector<double> values;
+  for (int j = 0; j <= kFine1000; ++j) {
+    values.push_back(FineLow(kFine1000, j));
+    values.push_back(std::nextafter(FineLow(kFine1000, j), 0.0));
+    values.push_back(std::nextafter(FineLow(kFine1000, j), 2.0));
+  }
+  for (int i = 0; i < 500; ++i) values.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
+  std::vector<double> thresholds;
+  for (int i = 0; i < 300; ++i) thresholds.push_back(values[rng() % values.size()]);
+  for (const double t : thresholds) {
+    const auto s = SplitConfidence(t);
+    if (!s || !s->partial) continue;
+    const FineSplit fs = SplitFine(*s);
+    for (const double c : values) {
+      if (c < 0 || c > 1) continue;
+      const bool in_partial = c >= s->partial_lo && (!s->partial_hi || c < *s->partial_hi);
+      int hits = 0;
+      for (const FineRange& range : fs.whole) {
+        const int j = FineBucketOf(range.r, c);
+        hits += j >= range.lo && j < range.hi ? 1 : 0;
+      }
+      if (fs.whole.empty()) {
+        hits += in_partial ? 1 : 0;  // the partial bucket's rows are read whole
+      } else if (fs.rest && c >= s->partial_lo && c < fs.whole_lo) {
+        ++hits;
+      }
+      EXPECT_EQ(hits, in_partial ? 1 : 0) << t << " " << c;
+    }
+  }
+}
+
+// Which reads answer a partial bucket: fine rows in the parts that have them, rows by time in the
+// others, rows by confidence below the first whole 0.001 bucket, and rows alone with a sku/class.
+TEST(FineBuckets, PlanReadsFineRowsWhereTheTimePartHasThem) {
+  const ConfSplit three = *SplitConfidence(0.537);
+  const auto all = PlanPartial(three, {{kLevelAll, 0, 0}}, 0);
+  ASSERT_EQ(all.size(), 2u);
+  for (const PartialRead& r : all) EXPECT_EQ(r.kind, PartialRead::kFineRows);
+  const auto with_sku = PlanPartial(three, {{kLevelAll, 0, 0}}, 1);
+  ASSERT_EQ(with_sku.size(), 1u);
+  EXPECT_EQ(with_sku[0].kind, PartialRead::kRows);
+  EXPECT_EQ(with_sku[0].conf.partial_lo, 0.537);
+  EXPECT_EQ(with_sku[0].conf.partial_hi, 0.55);
+  const auto parts =
+      SplitRange(kT0 - 90 * kMinuteMs - 5, kT0 + kDayMs + 30 * kMinuteMs + 7, kLevelAll);
+  const auto four = PlanPartial(*SplitConfidence(0.5371), parts, 0);
+  int fine = 0, by_time = 0, rows = 0;
+  for (const PartialRead& r : four) {
+    switch (r.kind) {
+      case PartialRead::kFineRows:
+        EXPECT_TRUE(HasFineRows(r.part.level));
+        ++fine;
+        break;
+      case PartialRead::kRowsByTime:
+        EXPECT_FALSE(HasFineRows(r.part.level));
+        EXPECT_EQ(r.conf.partial_lo, 0.538);
+        EXPECT_EQ(r.conf.partial_hi, 0.55);
+        ++by_time;
+        break;
+      case PartialRead::kRows:
+        EXPECT_EQ(r.conf.partial_lo, 0.5371);
+        EXPECT_EQ(r.conf.partial_hi, 0.538);
+        ++rows;
+        break;
+    }
+  }
+  // An hour and a day in the middle (two fine ranges each); minutes and an edge on each side.
+  EXPECT_EQ(fine, 2 * 2);
+  EXPECT_EQ(by_time, 4);
+  EXPECT_EQ(rows, 1);
+}
+
+// The migration's SQL computes the same fine buckets as the code (SQLite here; the PostgreSQL
+// store suite compares its rows with the SQLite mirror's).
+TEST(FineBuckets, SqlAgreesWithCode) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  for (const int r : {kFine100, kFine1000}) {
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, ("SELECT " + FineBucketSql(r, "?1")).c_str(), -1, &st, nullptr),
+        SQLITE_OK);
+    for (int j = 0; j <= r; ++j) {
+      for (const double c :
+           {FineLow(r, j), std::nextafter(FineLow(r, j), 0.0), std::nextafter(FineLow(r, j), 2.0),
+            FineLow(r, j) + 0.0004, -0.1, 1.2}) {
+        sqlite3_reset(st);
+        sqlite3_bind_double(st, 1, c);
+        ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+        EXPECT_EQ(sqlite3_column_int(st, 0), FineBucketOf(r, c)) << r << " " << c;
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace vs::store

@@ -166,7 +166,10 @@ class SummaryEquivalenceTest : public testing::BackendTest {
       std::vector<NewDetection> dets;
       const int n = static_cast<int>(rng() % 6);  // some scans have no detections
       for (int k = 0; k < n; ++k) {
-        dets.push_back(Det(pick(classes_), static_cast<double>(rng() % 1000) / 1000.0));
+        // On the 0.001 grid (fine bucket bounds) or anywhere between.
+        const double c = rng() % 2 ? static_cast<double>(rng() % 1000) / 1000.0
+                                   : std::uniform_real_distribution<double>(0, 1)(rng);
+        dets.push_back(Det(pick(classes_), c));
       }
       const NewScan scan = Scan(pick(stores_), pick(shelves_), t, dets);
       auto r = store_->InsertScan(scan);
@@ -263,9 +266,14 @@ TEST_P(SummaryEquivalenceTest, ActivityEqualsPlainSql) {
 
 // A confidence threshold for the min_confidence tests: on the 0.05 grid (whole confidence
 // buckets), a detection's own confidence (rows at the bound), just beside a grid point, off the
-// grid anywhere, or the ends (0, 1, beyond 1).
+// grid anywhere, four decimals, just beside a fine (0.001) bound, or the ends (0, 1, beyond 1).
 double RandomThreshold(std::mt19937_64& rng) {
-  switch (rng() % 6) {
+  switch (rng() % 8) {
+    case 6:
+      return static_cast<double>(rng() % 10000) / 10000.0;
+    case 7:
+      return std::nextafter(FineLow(kFine1000, 1 + static_cast<int>(rng() % (kFine1000 - 1))),
+                            rng() % 2 ? 0.0 : 1.0);
     case 0:
     case 1:
       return ConfLow(static_cast<int>(rng() % kConfBuckets));
@@ -331,15 +339,16 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
   store_.reset();
   const bool undone =
       postgres() ? ExecSql(
-                       "DROP TABLE rollup_conf; DROP INDEX detections_conf, detections_scan_conf;"
+                       "DROP TABLE rollup_conf, rollup_fine;"
+                       " DROP INDEX detections_conf, detections_scan_conf;"
                        " DROP FUNCTION vs_bits_of(BIGINT[]); DROP AGGREGATE vs_bits_or_agg(BYTEA);"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version IN (9, 11)")
+                       " DELETE FROM schema_migrations WHERE version IN (9, 11, 12)")
                  : ExecSql(
-                       "DROP TABLE rollup_conf; DROP INDEX detections_conf;"
+                       "DROP TABLE rollup_conf; DROP TABLE rollup_fine; DROP INDEX detections_conf;"
                        " DROP INDEX detections_scan_conf;"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version IN (12, 14)");
+                       " DELETE FROM schema_migrations WHERE version IN (12, 14, 15)");
   ASSERT_TRUE(undone);
   ASSERT_EQ(QueryInt(std::string("SELECT COUNT(*) FROM schema_migrations WHERE version = ") +
                      (postgres() ? "9" : "12")),
@@ -352,6 +361,7 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
   EXPECT_GT(
       QueryInt("SELECT COUNT(*) FROM rollup_conf WHERE mode = " + std::to_string(kModeAtLeast)),
       20);
+  EXPECT_GT(QueryInt("SELECT COUNT(*) FROM rollup_fine"), 100);
   Reference ref(path_);
   std::mt19937_64 rng(23);
   for (int i = 0; i < 150; ++i) {
@@ -370,7 +380,8 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
   ASSERT_TRUE(sqlite::RegisterBitFunctions(ref.db()).ok());
   ASSERT_EQ(sqlite3_exec(ref.db(),
                          "CREATE TEMP TABLE kept AS SELECT * FROM rollup;"
-                         " CREATE TEMP TABLE kept_conf AS SELECT * FROM rollup_conf",
+                         " CREATE TEMP TABLE kept_conf AS SELECT * FROM rollup_conf;"
+                         " CREATE TEMP TABLE kept_fine AS SELECT * FROM rollup_fine",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(ref.db(), ("BEGIN;" + sqlite::RollupRebuildSql()).c_str(), nullptr,
@@ -379,6 +390,8 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
   const std::string cols =
       "level, mode, bucket, store, shelf_location, sku, class_name, n, max_ts, scans, sku_bits,"
       " class_bits";
+  const std::string fine_cols =
+      "level, res, conf, bucket, store, shelf_location, n, max_ts, scans, sku_bits, class_bits";
   for (const std::string& q :
        {"SELECT COUNT(*) FROM (SELECT " + cols + " FROM kept EXCEPT SELECT " + cols +
             " FROM rollup)",
@@ -396,7 +409,15 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
                     " bucket, store, shelf_location, sku, class_name, conf)"
                     " WHERE abs(k.sum_conf - r.sum_conf) > 1e-9"),
         std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept_conf) >"
-                    " (SELECT COUNT(*) FROM kept) THEN 0 ELSE 1 END")}) {
+                    " (SELECT COUNT(*) FROM kept) THEN 0 ELSE 1 END"),
+        // And the fine confidence rows.
+        "SELECT COUNT(*) FROM (SELECT " + fine_cols + " FROM kept_fine EXCEPT SELECT " + fine_cols +
+            " FROM rollup_fine)",
+        "SELECT COUNT(*) FROM (SELECT " + fine_cols + " FROM rollup_fine EXCEPT SELECT " +
+            fine_cols + " FROM kept_fine)",
+        std::string("SELECT COUNT(*) FROM kept_fine k JOIN rollup_fine r USING (level, res, conf,"
+                    " bucket, store, shelf_location) WHERE abs(k.sum_conf - r.sum_conf) > 1e-9"),
+        std::string("SELECT CASE WHEN (SELECT COUNT(*) FROM kept_fine) > 100 THEN 0 ELSE 1 END")}) {
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(ref.db(), q.c_str(), -1, &st, nullptr), SQLITE_OK) << q;
     ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
@@ -410,8 +431,13 @@ TEST_P(SummaryEquivalenceTest, RollupsEqualRecomputation) {
       "level || '|' || mode || '|' || bucket || '|' || store || '|' || shelf_location || '|' ||"
       " sku || '|' || class_name || '|' || n || '|' || COALESCE(max_ts, -1) || '|' || scans ||"
       " '|' || ";
-  for (const std::string table : {"rollup", "rollup_conf"}) {
-    const std::string key = row + (table == "rollup" ? "" : "conf || '|' || ");
+  const std::string fine_row =
+      "level || '|' || res || '|' || conf || '|' || bucket || '|' || store || '|' ||"
+      " shelf_location || '|' || n || '|' || max_ts || '|' || scans || '|' || ";
+  for (const std::string table : {"rollup", "rollup_conf", "rollup_fine"}) {
+    const std::string key = table == "rollup_fine" ? fine_row
+                            : table == "rollup"    ? row
+                                                   : row + "conf || '|' || ";
     std::multiset<std::string> in_sqlite, in_postgres;
     {
       sqlite3_stmt* st = nullptr;

@@ -30,7 +30,8 @@ Result<std::vector<ScanRecord>> PgStore::DeleteScansOfStore(const std::string& s
         // Every rollup row belongs to one store, so this removes exactly the store's share.
         for (const char* sql :
              {"DELETE FROM detections WHERE store = $1", "DELETE FROM scans WHERE store = $1",
-              "DELETE FROM rollup WHERE store = $1", "DELETE FROM rollup_conf WHERE store = $1"}) {
+              "DELETE FROM rollup WHERE store = $1", "DELETE FROM rollup_conf WHERE store = $1",
+              "DELETE FROM rollup_fine WHERE store = $1"}) {
           VS_RETURN_IF_ERROR(c->Run(sql, Params::Of(store)));
         }
         VS_RETURN_IF_ERROR(

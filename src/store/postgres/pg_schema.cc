@@ -476,6 +476,33 @@ std::string RollupConfAtLeastMigrationSql() {
          RollupConfAtLeastSql("vs_bits_or_agg");
 }
 
+// Version 12: SQLite's version 15, the fine confidence rows (store/rollup.h, FineSplit), keyed
+// with the fine bucket before the time bucket (a query names its few fine buckets with
+// conf = ANY(...) and reads one range of time buckets under each).
+constexpr const char* kRollupFineTable = R"sql(
+CREATE TABLE rollup_fine (
+  level          INTEGER NOT NULL,
+  res            INTEGER NOT NULL,
+  conf           INTEGER NOT NULL,
+  bucket         BIGINT NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  n              BIGINT NOT NULL,
+  sum_conf       DOUBLE PRECISION NOT NULL,
+  max_ts         BIGINT NOT NULL,
+  sku_bits       BYTEA,
+  class_bits     BYTEA,
+  scans          BIGINT NOT NULL,
+  PRIMARY KEY (level, res, conf, bucket, store, shelf_location)
+);
+)sql";
+
+std::string RollupFineSql() {
+  return std::string(kRollupFineTable) + RollupFineFillSql([](const std::string& id) {
+           return "vs_bits_of(array_agg(DISTINCT " + id + "))";
+         });
+}
+
 }  // namespace
 
 // Append only: a released migration never changes (a database remembers which it has).
@@ -494,6 +521,7 @@ const std::vector<Migration>& Migrations() {
       // Compliance history buckets, kept by a trigger (store/compliance_history.h).
       {10, "compliance history buckets", HistoryTableSql(/*sqlite=*/false) + PgHistoryTriggerSql()},
       {11, "cumulative confidence rollups", RollupConfAtLeastMigrationSql()},
+      {12, "fine confidence rollups", RollupFineSql()},
   };
   return kAll;
 }

@@ -6,7 +6,9 @@
 // of kModeAtLeast for mode 0, migration 11): whole 0.05-wide confidence buckets, plus for a
 // threshold off that grid the detection rows of its one partial bucket (index detections_conf), a
 // scan counting there unless it holds a detection of the group above that bucket (index
-// detections_scan_conf). Only scan_id filters read rows alone.
+// detections_scan_conf); with neither sku nor class fixed, the fine confidence rows (rollup_fine,
+// migration 12) answer that bucket as in the SQLite backend. Only scan_id filters read rows
+// alone.
 #include <limits>
 #include <map>
 #include <set>
@@ -63,6 +65,20 @@ Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
   return w;
 }
 
+// rollup_fine rows of `level` with buckets in [lo, hi) and fine buckets `range`.
+Where FineWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
+                const FineRange& range) {
+  std::vector<int64_t> js;
+  for (int j = range.lo; j < range.hi; ++j) js.push_back(j);
+  Where w;
+  w.Add("level = ? AND res = ? AND conf = ANY(?::int8[]) AND bucket >= ? AND bucket < ?",
+        Params::Of(int64_t{level}, int64_t{range.r}, js, level == kLevelAll ? kMin : lo,
+                   level == kLevelAll ? kMax : hi));
+  if (f.store) w.Add("store = ?", Params::Of(*f.store));
+  if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
+  return w;
+}
+
 std::string RollupTable(const std::optional<ConfSplit>& conf) {
   return conf ? " FROM rollup_conf" : " FROM rollup";
 }
@@ -82,6 +98,7 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // The detection rows of the partial confidence bucket that `f` (its min_confidence aside)
 // selects: columns scan_id, sku, class_name, confidence, timestamp, and whether the scan also
 // holds a detection of the filter's sku/class group in a higher bucket.
+// (The planner picks the index: by confidence, or by time for a short range.)
 Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& conf) {
   DetectionFilter g = f;
   g.min_confidence.reset();
@@ -189,9 +206,23 @@ constexpr const char* kUpsertRollupConf =
     " sku_bits = vs_bits_or(rollup_conf.sku_bits, excluded.sku_bits),"
     " class_bits = vs_bits_or(rollup_conf.class_bits, excluded.class_bits)";
 
-// One upsert of `rows` (in key order, each key once) into rollup (`conf` false: no conf column)
-// or rollup_conf.
-Status UpsertRows(Conn* c, const std::map<RollupKey, RollupFigures>& rows, bool conf) {
+// One upsert of many fine confidence rows (schema version 12; RollupKey's mode is `res`).
+constexpr const char* kUpsertRollupFine =
+    "INSERT INTO rollup_fine(level, res, conf, bucket, store, shelf_location, n, sum_conf,"
+    " max_ts, scans, sku_bits, class_bits)"
+    " SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[],"
+    " $6::text[], $7::int8[], $8::float8[], $9::int8[], $10::int8[], $11::bytea[], $12::bytea[])"
+    " ON CONFLICT (level, res, conf, bucket, store, shelf_location) DO UPDATE"
+    " SET n = rollup_fine.n + excluded.n, sum_conf = rollup_fine.sum_conf + excluded.sum_conf,"
+    " max_ts = GREATEST(rollup_fine.max_ts, excluded.max_ts),"
+    " scans = rollup_fine.scans + excluded.scans,"
+    " sku_bits = vs_bits_or(rollup_fine.sku_bits, excluded.sku_bits),"
+    " class_bits = vs_bits_or(rollup_fine.class_bits, excluded.class_bits)";
+
+enum class RollupTableKind { kRollup, kConf, kFine };
+
+// One upsert of `rows` (in key order, each key once) into rollup, rollup_conf or rollup_fine.
+Status UpsertRows(Conn* c, const std::map<RollupKey, RollupFigures>& rows, RollupTableKind kind) {
   std::vector<int64_t> level_col, mode_col, bucket_col, conf_col, n_col, scans_col;
   std::vector<std::optional<int64_t>> max_col;
   std::vector<std::string> sku_col, class_col, store_col, shelf_col;
@@ -213,12 +244,26 @@ Status UpsertRows(Conn* c, const std::map<RollupKey, RollupFigures>& rows, bool 
     sku_bits_col.push_back(f.skus.bytes());
     class_bits_col.push_back(f.classes.bytes());
   }
-  Params p = conf ? Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col,
-                               shelf_col, conf_col, n_col, sum_col, max_col, scans_col)
-                  : Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col,
-                               shelf_col, n_col, sum_col, max_col, scans_col);
+  Params p;
+  switch (kind) {
+    case RollupTableKind::kRollup:
+      p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
+                     n_col, sum_col, max_col, scans_col);
+      break;
+    case RollupTableKind::kConf:
+      p = Params::Of(level_col, mode_col, sku_col, class_col, bucket_col, store_col, shelf_col,
+                     conf_col, n_col, sum_col, max_col, scans_col);
+      break;
+    case RollupTableKind::kFine:
+      p = Params::Of(level_col, mode_col, conf_col, bucket_col, store_col, shelf_col, n_col,
+                     sum_col, max_col, scans_col);
+      break;
+  }
   p.AddBytesArray(sku_bits_col).AddBytesArray(class_bits_col);
-  return c->Run(conf ? kUpsertRollupConf : kUpsertRollup, p);
+  return c->Run(kind == RollupTableKind::kRollup ? kUpsertRollup
+                : kind == RollupTableKind::kConf ? kUpsertRollupConf
+                                                 : kUpsertRollupFine,
+                p);
 }
 
 }  // namespace
@@ -246,9 +291,10 @@ Status PgStore::AddToRollups(Conn* c, const ScanRecord& scan, RollupDelta* rollu
 
 Status PgStore::WriteRollups(Conn* c, const RollupDelta& rollups) {
   // Rows in key order in every transaction, so that concurrent writers lock them in one order.
-  VS_RETURN_IF_ERROR(UpsertRows(c, rollups.rollup(), false));
+  VS_RETURN_IF_ERROR(UpsertRows(c, rollups.rollup(), RollupTableKind::kRollup));
   if (rollups.conf().empty()) return Status::Ok();
-  return UpsertRows(c, rollups.conf(), true);
+  VS_RETURN_IF_ERROR(UpsertRows(c, rollups.conf(), RollupTableKind::kConf));
+  return UpsertRows(c, rollups.fine(), RollupTableKind::kFine);
 }
 
 Result<Summary> PgStore::SummarizeExact(const DetectionFilter& f) {
@@ -293,6 +339,27 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
     };
     IdBits sku_bits, class_bits;
     std::set<std::string> edge_skus, edge_classes;
+    // Adds the rows of a rollup-shaped table (rollup, rollup_conf, rollup_fine) `w` selects.
+    const auto add_rows = [&](const std::string& from, const Where& w) -> Status {
+      auto q = c->Query("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" + from + w.sql,
+                        w.args);
+      if (!q.ok()) return q.status();
+      for (int i = 0; i < q->size(); ++i) {
+        n += q->Int(i, 0);
+        sum += q->Real(i, 1);
+        if (auto ts = q->OptInt(i, 2)) add_ts(*ts);
+        scans += q->Int(i, 3);
+        if (!q->IsNull(i, 4)) {
+          const auto b = q->Bytes(i, 4);
+          sku_bits.Or(b.data(), static_cast<int>(b.size()));
+        }
+        if (!q->IsNull(i, 5)) {
+          const auto b = q->Bytes(i, 5);
+          class_bits.Or(b.data(), static_cast<int>(b.size()));
+        }
+      }
+      return Status::Ok();
+    };
     for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
       if (part.level == kLevelExact) {
         const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
@@ -312,37 +379,37 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
         scans += static_cast<int64_t>(edge_scans.size());
         continue;
       }
-      const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
-      auto q = c->Query(
-          "SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" + RollupTable(conf) + w.sql,
-          w.args);
-      if (!q.ok()) return q.status();
-      for (int i = 0; i < q->size(); ++i) {
-        n += q->Int(i, 0);
-        sum += q->Real(i, 1);
-        if (auto ts = q->OptInt(i, 2)) add_ts(*ts);
-        scans += q->Int(i, 3);
-        if (!q->IsNull(i, 4)) {
-          const auto b = q->Bytes(i, 4);
-          sku_bits.Or(b.data(), static_cast<int>(b.size()));
-        }
-        if (!q->IsNull(i, 5)) {
-          const auto b = q->Bytes(i, 5);
-          class_bits.Or(b.data(), static_cast<int>(b.size()));
-        }
-      }
+      VS_RETURN_IF_ERROR(add_rows(
+          RollupTable(conf), RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf))));
     }
     if (conf && conf->partial) {
-      auto q = ReadPartial(c, f, *conf);
-      if (!q.ok()) return q.status();
       std::unordered_set<int64_t> partial_scans;
-      for (int i = 0; i < q->size(); ++i) {
-        if (!q->Bool(i, 5)) partial_scans.insert(q->Int(i, 0));
-        edge_skus.insert(q->Text(i, 1));
-        edge_classes.insert(q->Text(i, 2));
-        ++n;
-        sum += q->Real(i, 3);
-        add_ts(q->Int(i, 4));
+      const auto add_partial = [&](const Result<Rows>& q) -> Status {
+        if (!q.ok()) return q.status();
+        for (int i = 0; i < q->size(); ++i) {
+          if (!q->Bool(i, 5)) partial_scans.insert(q->Int(i, 0));
+          edge_skus.insert(q->Text(i, 1));
+          edge_classes.insert(q->Text(i, 2));
+          ++n;
+          sum += q->Real(i, 3);
+          add_ts(q->Int(i, 4));
+        }
+        return Status::Ok();
+      };
+      for (const PartialRead& read : PlanPartial(*conf, parts, ModeOf(f))) {
+        const RangePart& p = read.part;
+        switch (read.kind) {
+          case PartialRead::kFineRows:
+            VS_RETURN_IF_ERROR(
+                add_rows(" FROM rollup_fine", FineWhere(f, p.level, p.lo, p.hi, read.range)));
+            break;
+          case PartialRead::kRows:
+            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, f, read.conf)));
+            break;
+          case PartialRead::kRowsByTime:
+            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, WithRange(f, p.lo, p.hi), read.conf)));
+            break;
+        }
       }
       scans += static_cast<int64_t>(partial_scans.size());
     }

@@ -28,7 +28,8 @@ Result<std::vector<ScanRecord>> SqliteStore::DeleteScansOfStore(const std::strin
         // Every rollup row belongs to one store, so this removes exactly the store's share.
         for (const char* sql :
              {"DELETE FROM detections WHERE store = ?", "DELETE FROM scans WHERE store = ?",
-              "DELETE FROM rollup WHERE store = ?", "DELETE FROM rollup_conf WHERE store = ?"}) {
+              "DELETE FROM rollup WHERE store = ?", "DELETE FROM rollup_conf WHERE store = ?",
+              "DELETE FROM rollup_fine WHERE store = ?"}) {
           auto q = c->Prepare(sql);
           if (!q.ok()) return q.status();
           VS_RETURN_IF_ERROR(q->Bind(store).Run());

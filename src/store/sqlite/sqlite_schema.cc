@@ -346,11 +346,38 @@ std::string RollupConfLevelsSql(std::initializer_list<int> levels) {
 // confidence bucket above it (7 days at 10M: 15,000 rows). Built from the per-bucket rows.
 std::string CumulativeConfSql() { return store::RollupConfAtLeastSql("vs_bits_agg"); }
 
+// Version 15: the fine confidence rows (store/rollup.h, FineSplit) answering the partial
+// bucket of a threshold off the 0.05 grid over every sku and class. Keyed with the fine bucket
+// before the time bucket, so that a query names its few fine buckets (conf IN (...)) and reads
+// one range of time buckets under each.
+constexpr const char* kRollupFineTable = R"sql(
+CREATE TABLE rollup_fine (
+  level          INTEGER NOT NULL,
+  res            INTEGER NOT NULL,
+  conf           INTEGER NOT NULL,
+  bucket         INTEGER NOT NULL,
+  store          TEXT NOT NULL,
+  shelf_location TEXT NOT NULL,
+  n              INTEGER NOT NULL,
+  sum_conf       REAL NOT NULL,
+  max_ts         INTEGER NOT NULL,
+  sku_bits       BLOB,
+  class_bits     BLOB,
+  scans          INTEGER NOT NULL,
+  PRIMARY KEY (level, res, conf, bucket, store, shelf_location)
+) WITHOUT ROWID;
+)sql";
+
+std::string RollupFineSql() {
+  return store::RollupFineFillSql(
+      [](const std::string& id) { return "vs_bits_agg(vs_bit(" + id + "))"; });
+}
+
 std::string RollupRebuildSql() {
-  return "DELETE FROM rollup;\nDELETE FROM rollup_conf;\n" + RollupNamesSql() +
-         RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
+  return "DELETE FROM rollup;\nDELETE FROM rollup_conf;\nDELETE FROM rollup_fine;\n" +
+         RollupNamesSql() + RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
          RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
-         CumulativeConfSql();
+         CumulativeConfSql() + RollupFineSql();
 }
 
 // Accounts: users (Argon2id password strings), API tokens and login sessions (SHA-256 of the
@@ -576,6 +603,8 @@ const std::vector<Migration>& Migrations() {
       {13, "compliance history buckets",
        HistoryTableSql(/*sqlite=*/true) + SqliteHistoryTriggerSql()},
       {14, "cumulative confidence rollups", CumulativeConfSql()},
+      {15, "fine confidence rollups",
+       std::string(kRollupFineTable) + RollupNamesSql() + RollupFineSql()},
   };
   return kAll;
 }

@@ -14,8 +14,12 @@
 // grid is answered from whole buckets; one off the grid from the whole buckets above it plus the
 // detection rows of its partial bucket (the expression index detections_conf), where a scan counts
 // unless it also holds a detection of the group above that bucket (one seek in
-// detections_scan_conf): exact either way. Only scan_id filters are answered from the detection
-// rows alone (SummarizeExact).
+// detections_scan_conf): exact either way. With neither sku nor class fixed, the partial bucket
+// is answered from the fine confidence rows instead (version 15, store/rollup.h FineSplit): the
+// 0.01- and 0.001-wide buckets at or above the threshold, at the all, day and hour levels; the
+// detection rows are read only for time parts under an hour (found by time) and, for a threshold
+// with more than three decimals, below its first whole 0.001 bucket. Only scan_id filters are
+// answered from the detection rows alone (SummarizeExact).
 #include <limits>
 #include <map>
 #include <set>
@@ -68,6 +72,25 @@ Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
   return w;
 }
 
+// rollup_fine rows of `level` with buckets in [lo, hi) and fine buckets `range`.
+Where FineWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
+                const FineRange& range) {
+  Where w;
+  std::string in;
+  std::vector<Where::Value> js;
+  for (int j = range.lo; j < range.hi; ++j) {
+    in += in.empty() ? "?" : ",?";
+    js.emplace_back(int64_t{j});
+  }
+  w.Add("level = ? AND res = ?", {int64_t{level}, int64_t{range.r}});
+  w.Add("conf IN (" + in + ")", std::move(js));
+  w.Add("bucket >= ? AND bucket < ?",
+        {level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
+  if (f.store) w.Add("store = ?", {*f.store});
+  if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
+  return w;
+}
+
 // The rollup table a query reads and the confidence bucket it starts at.
 std::string RollupTable(const std::optional<ConfSplit>& conf) {
   return conf ? " FROM rollup_conf" : " FROM rollup";
@@ -91,13 +114,17 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // aside) selects, each with whether its scan also holds a detection of the filter's sku/class
 // group in a higher bucket (then the scan is counted there, not here). Calls `row(stmt)` with
 // columns scan_id, sku, class_name, confidence, timestamp, higher.
+// With `by_time`, for a short time range, the rows are found by time (detections_time or a
+// store/shelf index) instead of by confidence.
 template <typename RowFn>
-Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& conf, RowFn row) {
+Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& conf, RowFn row,
+                   bool by_time = false) {
   DetectionFilter g = f;
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "");
-  w.Add("confidence * 1.0 >= ?", {conf.partial_lo});
-  if (conf.partial_hi) w.Add("confidence * 1.0 < ?", {*conf.partial_hi});
+  const std::string column = by_time ? "confidence" : "confidence * 1.0";
+  w.Add(column + " >= ?", {conf.partial_lo});
+  if (conf.partial_hi) w.Add(column + " < ?", {*conf.partial_hi});
   std::string higher = "0";
   if (conf.partial_hi) {
     higher = "EXISTS (SELECT 1 FROM detections e WHERE e.scan_id = p.scan_id AND e.confidence >= ?";
@@ -106,9 +133,10 @@ Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& con
     higher += ")";
   }
   auto q = c->Prepare(
-      "WITH p AS (SELECT scan_id, sku, class_name, confidence, timestamp FROM detections"
-      " INDEXED BY detections_conf" +
-      w.sql + ") SELECT scan_id, sku, class_name, confidence, timestamp, " + higher + " FROM p");
+      std::string("WITH p AS (SELECT scan_id, sku, class_name, confidence, timestamp FROM"
+                  " detections") +
+      (by_time ? "" : " INDEXED BY detections_conf") + w.sql +
+      ") SELECT scan_id, sku, class_name, confidence, timestamp, " + higher + " FROM p");
   if (!q.ok()) return q.status();
   w.BindTo(&*q);
   if (conf.partial_hi) {
@@ -226,6 +254,24 @@ Status SqliteStore::WriteRollups(Connection* c, const RollupDelta& rollups) {
     cq->Bind(f.scans);
     VS_RETURN_IF_ERROR(cq->Run());
   }
+  // The fine confidence rows (schema version 15).
+  auto fq = c->Prepare(
+      "INSERT INTO rollup_fine(level, res, conf, bucket, store, shelf_location, n, sum_conf,"
+      " max_ts, sku_bits, class_bits, scans) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT(level, res, conf, bucket, store, shelf_location) DO UPDATE"
+      " SET n = n + excluded.n, sum_conf = sum_conf + excluded.sum_conf,"
+      " max_ts = MAX(max_ts, excluded.max_ts), scans = scans + excluded.scans,"
+      " sku_bits = vs_bits_or(sku_bits, excluded.sku_bits),"
+      " class_bits = vs_bits_or(class_bits, excluded.class_bits)");
+  if (!fq.ok()) return fq.status();
+  for (const auto& [k, f] : rollups.fine()) {
+    fq->BindAll(k.level, k.mode, k.conf, k.bucket, k.store, k.shelf_location, f.n, f.sum_conf,
+                f.max_ts.value_or(0));
+    fq->BindBlob(f.skus.bytes());
+    fq->BindBlob(f.classes.bytes());
+    fq->Bind(f.scans);
+    VS_RETURN_IF_ERROR(fq->Run());
+  }
   return Status::Ok();
 }
 
@@ -272,6 +318,23 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
   };
   IdBits sku_bits, class_bits;
   std::set<std::string> edge_skus, edge_classes;
+  // Adds the rows of a rollup-shaped table (rollup, rollup_conf, rollup_fine) that `w` selects.
+  const auto add_rows = [&](const std::string& from, const Where& w) -> Status {
+    auto q = c->Prepare("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" + from + w.sql);
+    if (!q.ok()) return q.status();
+    w.BindTo(&*q);
+    for (;;) {
+      auto row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      n += q->Int(0);
+      sum += q->Real(1);
+      if (auto ts = q->OptInt(2)) add_ts(*ts);
+      scans += q->Int(3);
+      if (!q->IsNull(4)) sku_bits.Or(q->BlobData(4), q->BlobSize(4));
+      if (!q->IsNull(5)) class_bits.Or(q->BlobData(5), q->BlobSize(5));
+    }
+  };
   for (const RangePart& part : PartsNeeded(conf) ? parts : std::vector<RangePart>{}) {
     if (part.level == kLevelExact) {
       const Where w = DetectionWhere(WithRange(EdgeFilter(f, conf), part.lo, part.hi), "");
@@ -295,33 +358,35 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
       scans += static_cast<int64_t>(edge_scans.size());
       continue;
     }
-    const Where w = RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf));
-    auto q = c->Prepare("SELECT n, sum_conf, max_ts, scans, sku_bits, class_bits" +
-                        RollupTable(conf) + w.sql);
-    if (!q.ok()) return q.status();
-    w.BindTo(&*q);
-    for (;;) {
-      auto row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      n += q->Int(0);
-      sum += q->Real(1);
-      if (auto ts = q->OptInt(2)) add_ts(*ts);
-      scans += q->Int(3);
-      if (!q->IsNull(4)) sku_bits.Or(q->BlobData(4), q->BlobSize(4));
-      if (!q->IsNull(5)) class_bits.Or(q->BlobData(5), q->BlobSize(5));
-    }
+    VS_RETURN_IF_ERROR(add_rows(RollupTable(conf),
+                                RollupWhere(f, part.level, part.lo, part.hi, MinConfBucket(conf))));
   }
   if (conf && conf->partial) {
     std::unordered_set<int64_t> partial_scans;
-    VS_RETURN_IF_ERROR(ReadPartial(c, f, *conf, [&](Stmt& q) {
+    const auto add_partial = [&](Stmt& q) {
       if (q.Int(5) == 0) partial_scans.insert(q.Int(0));
       edge_skus.insert(q.Text(1));
       edge_classes.insert(q.Text(2));
       ++n;
       sum += q.Real(3);
       add_ts(q.Int(4));
-    }));
+    };
+    for (const PartialRead& read : PlanPartial(*conf, parts, ModeOf(f))) {
+      const RangePart& p = read.part;
+      switch (read.kind) {
+        case PartialRead::kFineRows:
+          VS_RETURN_IF_ERROR(
+              add_rows(" FROM rollup_fine", FineWhere(f, p.level, p.lo, p.hi, read.range)));
+          break;
+        case PartialRead::kRows:
+          VS_RETURN_IF_ERROR(ReadPartial(c, f, read.conf, add_partial));
+          break;
+        case PartialRead::kRowsByTime:
+          VS_RETURN_IF_ERROR(ReadPartial(c, WithRange(f, p.lo, p.hi), read.conf, add_partial,
+                                         /*by_time=*/true));
+          break;
+      }
+    }
     scans += static_cast<int64_t>(partial_scans.size());
   }
   Summary s;
