@@ -235,12 +235,18 @@ std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<Ra
       for (const FineRange& range : fine.whole)
         reads.push_back({PartialRead::kFineRows, part, range});
     } else {
-      reads.push_back({PartialRead::kRowsByTime, part, {}, upper});
+      reads.push_back({PartialRead::kRowsByTime, part, {}, upper, fine.whole});
     }
   }
   if (fine.rest) {
-    reads.push_back(
-        {PartialRead::kRows, {}, {}, {conf.first_whole, true, conf.partial_lo, fine.whole_lo}});
+    const int j1 = fine.whole.front().r == kFine1000
+                       ? fine.whole.front().lo
+                       : fine.whole.front().lo * (kFine1000 / kFine100);
+    reads.push_back({PartialRead::kRows,
+                     {},
+                     {},
+                     {conf.first_whole, true, conf.partial_lo, fine.whole_lo},
+                     {{kFine1000, j1 - 1, j1}}});
   }
   return reads;
 }

@@ -147,12 +147,16 @@ FineSplit SplitFine(const ConfSplit& partial);
 // conf.partial_lo <= c < conf.partial_hi over the filter's whole time range (found by
 // confidence); kRowsByTime: the same within part's [lo, hi) (under an hour: found by time). A
 // scan read from rows counts unless it holds a detection at or above conf.partial_hi. Together
-// the reads cover the partial bucket exactly once.
+// the reads cover the partial bucket exactly once. `tops`, when not empty, are fine buckets
+// holding every confidence of a row read: when the all-time rollup_fine rows of `tops` (with the
+// filter's store and shelf) count no scan, no scan has its top detection among these rows, so
+// none can count and the per-row check can be skipped.
 struct PartialRead {
   enum Kind { kFineRows, kRows, kRowsByTime } kind;
   RangePart part{};
   FineRange range{};
   ConfSplit conf{};
+  std::vector<FineRange> tops{};
 };
 std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts,
                                      int mode);

@@ -98,15 +98,21 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // The detection rows of the partial confidence bucket that `f` (its min_confidence aside)
 // selects: columns scan_id, sku, class_name, confidence, timestamp, and whether the scan also
 // holds a detection of the filter's sku/class group in a higher bucket.
-// (The planner picks the index: by confidence, or by time for a short range.)
-Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& conf) {
+// With `by_time`, for a short time range, the confidence bounds are written so that no index on
+// confidence matches them: the rows are then found by time (the planner otherwise ANDs in the
+// bitmap of the whole partial bucket, ~170,000 entries at 10M, to narrow an hour's ~14,000 rows).
+// Without `scans_possible` (no scan has its top detection among these rows: PartialRead::tops),
+// every row reads as having a higher one.
+Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& conf,
+                         bool by_time = false, bool scans_possible = true) {
   DetectionFilter g = f;
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "d.");
-  w.Add("d.confidence >= ?", Params::Of(conf.partial_lo));
-  std::string higher = "false";
-  if (conf.partial_hi) {
-    w.Add("d.confidence < ?", Params::Of(*conf.partial_hi));
+  const std::string column = by_time ? "(d.confidence + 0)" : "d.confidence";
+  w.Add(column + " >= ?", Params::Of(conf.partial_lo));
+  std::string higher = conf.partial_hi ? "true" : "false";
+  if (conf.partial_hi) w.Add(column + " < ?", Params::Of(*conf.partial_hi));
+  if (conf.partial_hi && scans_possible) {
     Params extra = Params::Of(*conf.partial_hi);
     higher = "EXISTS (SELECT 1 FROM detections e WHERE e.scan_id = d.scan_id AND e.confidence >= " +
              w.Next();
@@ -124,6 +130,18 @@ Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& con
   return c->Query("SELECT d.scan_id, d.sku, d.class_name, d.confidence, d.timestamp, " + higher +
                       " FROM detections d" + w.sql,
                   w.args);
+}
+
+// As in the SQLite backend: whether a scan of the filter's stores and shelves may have its top
+// detection in the fine buckets `tops` (true when empty).
+Result<bool> AnyTopIn(Conn* c, const DetectionFilter& f, const std::vector<FineRange>& tops) {
+  for (const FineRange& range : tops) {
+    const Where w = FineWhere(f, kLevelAll, 0, 0, range);
+    auto q = c->Query("SELECT 1 FROM rollup_fine" + w.sql + " AND scans > 0 LIMIT 1", w.args);
+    if (!q.ok()) return q.status();
+    if (!q->empty()) return true;
+  }
+  return tops.empty();
 }
 
 DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
@@ -404,11 +422,14 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
                 add_rows(" FROM rollup_fine", FineWhere(f, p.level, p.lo, p.hi, read.range)));
             break;
           case PartialRead::kRows:
-            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, f, read.conf)));
+          case PartialRead::kRowsByTime: {
+            auto possible = AnyTopIn(c, f, read.tops);
+            if (!possible.ok()) return possible.status();
+            const bool by_time = read.kind == PartialRead::kRowsByTime;
+            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f,
+                                                       read.conf, by_time, *possible)));
             break;
-          case PartialRead::kRowsByTime:
-            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, WithRange(f, p.lo, p.hi), read.conf)));
-            break;
+          }
         }
       }
       scans += static_cast<int64_t>(partial_scans.size());

@@ -75,17 +75,21 @@ Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
 // rollup_fine rows of `level` with buckets in [lo, hi) and fine buckets `range`.
 Where FineWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
                 const FineRange& range) {
-  Where w;
+  // Values appended one by one (an initializer list of variants trips GCC 12's
+  // maybe-uninitialized warning once this is inlined with constant arguments).
+  std::vector<Where::Value> values;
+  values.emplace_back(int64_t{level});
+  values.emplace_back(int64_t{range.r});
   std::string in;
-  std::vector<Where::Value> js;
   for (int j = range.lo; j < range.hi; ++j) {
     in += in.empty() ? "?" : ",?";
-    js.emplace_back(int64_t{j});
+    values.emplace_back(int64_t{j});
   }
-  w.Add("level = ? AND res = ?", {int64_t{level}, int64_t{range.r}});
-  w.Add("conf IN (" + in + ")", std::move(js));
-  w.Add("bucket >= ? AND bucket < ?",
-        {level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
+  values.emplace_back(level == kLevelAll ? kMin : lo);
+  values.emplace_back(level == kLevelAll ? kMax : hi);
+  Where w;
+  w.Add("level = ? AND res = ? AND conf IN (" + in + ") AND bucket >= ? AND bucket < ?",
+        std::move(values));
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
   return w;
@@ -115,18 +119,20 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // group in a higher bucket (then the scan is counted there, not here). Calls `row(stmt)` with
 // columns scan_id, sku, class_name, confidence, timestamp, higher.
 // With `by_time`, for a short time range, the rows are found by time (detections_time or a
-// store/shelf index) instead of by confidence.
+// store/shelf index) instead of by confidence. Without `scans_possible` (no scan has its top
+// detection among these rows: PartialRead::tops), every row reads as having a higher one.
 template <typename RowFn>
 Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& conf, RowFn row,
-                   bool by_time = false) {
+                   bool by_time = false, bool scans_possible = true) {
   DetectionFilter g = f;
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "");
   const std::string column = by_time ? "confidence" : "confidence * 1.0";
   w.Add(column + " >= ?", {conf.partial_lo});
   if (conf.partial_hi) w.Add(column + " < ?", {*conf.partial_hi});
-  std::string higher = "0";
-  if (conf.partial_hi) {
+  const bool check = conf.partial_hi && scans_possible;
+  std::string higher = conf.partial_hi ? "1" : "0";
+  if (check) {
     higher = "EXISTS (SELECT 1 FROM detections e WHERE e.scan_id = p.scan_id AND e.confidence >= ?";
     if (f.sku) higher += " AND +e.sku = ?";
     if (f.class_name) higher += " AND +e.class_name = ?";
@@ -139,7 +145,7 @@ Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& con
       ") SELECT scan_id, sku, class_name, confidence, timestamp, " + higher + " FROM p");
   if (!q.ok()) return q.status();
   w.BindTo(&*q);
-  if (conf.partial_hi) {
+  if (check) {
     q->Bind(*conf.partial_hi);
     if (f.sku) q->Bind(*f.sku);
     if (f.class_name) q->Bind(*f.class_name);
@@ -150,6 +156,23 @@ Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& con
     if (!*r) return Status::Ok();
     row(*q);
   }
+}
+
+// Whether a scan of the filter's stores and shelves may have its top detection in the fine
+// buckets `tops` (PartialRead): true when `tops` is empty, else whether their all-time rows count
+// any scan.
+Result<bool> AnyTopIn(Connection* c, const DetectionFilter& f, const std::vector<FineRange>& tops) {
+  if (tops.empty()) return true;
+  for (const FineRange& range : tops) {
+    const Where w = FineWhere(f, kLevelAll, 0, 0, range);
+    auto q = c->Prepare("SELECT 1 FROM rollup_fine" + w.sql + " AND scans > 0 LIMIT 1");
+    if (!q.ok()) return q.status();
+    w.BindTo(&*q);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row) return true;
+  }
+  return false;
 }
 
 DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
@@ -379,12 +402,14 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
               add_rows(" FROM rollup_fine", FineWhere(f, p.level, p.lo, p.hi, read.range)));
           break;
         case PartialRead::kRows:
-          VS_RETURN_IF_ERROR(ReadPartial(c, f, read.conf, add_partial));
+        case PartialRead::kRowsByTime: {
+          auto possible = AnyTopIn(c, f, read.tops);
+          if (!possible.ok()) return possible.status();
+          const bool by_time = read.kind == PartialRead::kRowsByTime;
+          VS_RETURN_IF_ERROR(ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f, read.conf,
+                                         add_partial, by_time, *possible));
           break;
-        case PartialRead::kRowsByTime:
-          VS_RETURN_IF_ERROR(ReadPartial(c, WithRange(f, p.lo, p.hi), read.conf, add_partial,
-                                         /*by_time=*/true));
-          break;
+        }
       }
     }
     scans += static_cast<int64_t>(partial_scans.size());
