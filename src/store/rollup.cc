@@ -234,8 +234,12 @@ std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<Ra
     if (HasFineRows(part.level)) {
       for (const FineRange& range : fine.whole)
         reads.push_back({PartialRead::kFineRows, part, range});
+    } else if (!reads.empty() && reads.back().kind == PartialRead::kRowsByTime &&
+               reads.back().part.hi == part.lo) {
+      reads.back().part.hi = part.hi;  // one read for adjacent parts (an edge and its minutes)
     } else {
-      reads.push_back({PartialRead::kRowsByTime, part, {}, upper, fine.whole});
+      reads.push_back(
+          {PartialRead::kRowsByTime, {kLevelExact, part.lo, part.hi}, {}, upper, fine.whole});
     }
   }
   if (fine.rest) {

@@ -133,6 +133,7 @@ std::string FineBucketSql(int r, const std::string& column);
 struct FineRange {
   int r;       // resolution
   int lo, hi;  // buckets [lo, hi)
+  bool operator==(const FineRange&) const = default;
 };
 struct FineSplit {
   std::vector<FineRange> whole;
@@ -145,7 +146,8 @@ FineSplit SplitFine(const ConfSplit& partial);
 // (SplitRange) of a query whose filter has rollup mode `mode` (0: neither sku nor class fixed).
 // kFineRows: the rollup_fine rows of `range` in time part `part`. kRows: the detection rows with
 // conf.partial_lo <= c < conf.partial_hi over the filter's whole time range (found by
-// confidence); kRowsByTime: the same within part's [lo, hi) (under an hour: found by time). A
+// confidence); kRowsByTime: the same within part's [lo, hi) (adjacent time parts without fine
+// rows, under an hour each, merged into one read: found by time). A
 // scan read from rows counts unless it holds a detection at or above conf.partial_hi. Together
 // the reads cover the partial bucket exactly once. `tops`, when not empty, are fine buckets
 // holding every confidence of a row read: when the all-time rollup_fine rows of `tops` (with the

@@ -605,6 +605,12 @@ const std::vector<Migration>& Migrations() {
       {14, "cumulative confidence rollups", CumulativeConfSql()},
       {15, "fine confidence rollups",
        std::string(kRollupFineTable) + RollupNamesSql() + RollupFineSql()},
+      // The rows of a partial confidence bucket in a sub-hour part are found by time; with the
+      // confidence in the index, only the rows in the bucket are looked up (an hour holds
+      // ~14,000 rows at 10M detections, the bucket ~230 of them).
+      {16, "detections by time and confidence",
+       "DROP INDEX detections_time;"
+       " CREATE INDEX detections_time ON detections(timestamp, confidence);"},
   };
   return kAll;
 }

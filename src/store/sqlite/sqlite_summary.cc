@@ -394,6 +394,16 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
       sum += q.Real(3);
       add_ts(q.Int(4));
     };
+    // AnyTopIn once per distinct `tops` (the by-time reads share theirs).
+    std::vector<std::pair<std::vector<FineRange>, bool>> known_tops;
+    const auto any_top = [&](const std::vector<FineRange>& tops) -> Result<bool> {
+      for (const auto& [t, any] : known_tops) {
+        if (t == tops) return any;
+      }
+      auto any = AnyTopIn(c, f, tops);
+      if (any.ok()) known_tops.emplace_back(tops, *any);
+      return any;
+    };
     for (const PartialRead& read : PlanPartial(*conf, parts, ModeOf(f))) {
       const RangePart& p = read.part;
       switch (read.kind) {
@@ -403,7 +413,7 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
           break;
         case PartialRead::kRows:
         case PartialRead::kRowsByTime: {
-          auto possible = AnyTopIn(c, f, read.tops);
+          auto possible = any_top(read.tops);
           if (!possible.ok()) return possible.status();
           const bool by_time = read.kind == PartialRead::kRowsByTime;
           VS_RETURN_IF_ERROR(ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f, read.conf,
