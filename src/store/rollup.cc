@@ -217,42 +217,49 @@ FineSplit SplitFine(const ConfSplit& partial) {
   const int m1 = std::min(top, (j1 + kStep - 1) / kStep * kStep);
   if (j1 < m1) s.whole.push_back({kFine1000, j1, m1});
   if (m1 < top) s.whole.push_back({kFine100, m1 / kStep, top / kStep});
+  s.first = j1;
   s.whole_lo = FineLow(kFine1000, j1);
   s.rest = t < s.whole_lo;
   return s;
 }
 
-std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts,
-                                     int mode) {
+PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts, int mode) {
   const FineSplit fine = mode == 0 ? SplitFine(conf) : FineSplit{};
-  if (fine.whole.empty()) return {{PartialRead::kRows, {}, {}, conf}};
-  // [whole_lo, partial_hi): fine rows where the time part has them, else the rows by time;
-  // [partial_lo, whole_lo): the rows under 0.001 wide, by confidence.
-  std::vector<PartialRead> reads;
+  if (fine.whole.empty()) return {{{PartialRead::kRows, {}, {}, conf}}, {}};
+  // [whole_lo, partial_hi): fine rows where the time part has them, else the rows by time (their
+  // tops: the whole fine buckets); [partial_lo, whole_lo): the rows under 0.001 wide, by
+  // confidence (their tops: the 0.001 bucket below the first whole one). A tops list is added
+  // when a read first names it, so that none is looked up for nothing.
+  PartialPlan plan;
+  std::vector<PartialRead>& reads = plan.reads;
+  int whole_tops = -1;
   const ConfSplit upper{conf.first_whole, true, fine.whole_lo, conf.partial_hi};
   for (const RangePart& part : parts) {
     if (HasFineRows(part.level)) {
-      for (const FineRange& range : fine.whole)
+      for (const FineRange& range : fine.whole) {
         reads.push_back({PartialRead::kFineRows, part, range});
+      }
     } else if (!reads.empty() && reads.back().kind == PartialRead::kRowsByTime &&
                reads.back().part.hi == part.lo) {
       reads.back().part.hi = part.hi;  // one read for adjacent parts (an edge and its minutes)
     } else {
+      if (whole_tops < 0) {
+        whole_tops = static_cast<int>(plan.tops.size());
+        plan.tops.push_back(fine.whole);
+      }
       reads.push_back(
-          {PartialRead::kRowsByTime, {kLevelExact, part.lo, part.hi}, {}, upper, fine.whole});
+          {PartialRead::kRowsByTime, {kLevelExact, part.lo, part.hi}, {}, upper, whole_tops});
     }
   }
   if (fine.rest) {
-    const int j1 = fine.whole.front().r == kFine1000
-                       ? fine.whole.front().lo
-                       : fine.whole.front().lo * (kFine1000 / kFine100);
+    plan.tops.push_back({{kFine1000, fine.first - 1, fine.first}});
     reads.push_back({PartialRead::kRows,
                      {},
                      {},
                      {conf.first_whole, true, conf.partial_lo, fine.whole_lo},
-                     {{kFine1000, j1 - 1, j1}}});
+                     static_cast<int>(plan.tops.size()) - 1});
   }
-  return reads;
+  return plan;
 }
 
 std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,

@@ -133,10 +133,10 @@ std::string FineBucketSql(int r, const std::string& column);
 struct FineRange {
   int r;       // resolution
   int lo, hi;  // buckets [lo, hi)
-  bool operator==(const FineRange&) const = default;
 };
 struct FineSplit {
   std::vector<FineRange> whole;
+  int first = 0;  // the first whole 0.001 bucket: whole_lo == FineLow(kFine1000, first)
   double whole_lo = 0;
   bool rest = false;
 };
@@ -149,19 +149,23 @@ FineSplit SplitFine(const ConfSplit& partial);
 // confidence); kRowsByTime: the same within part's [lo, hi) (adjacent time parts without fine
 // rows, under an hour each, merged into one read: found by time). A
 // scan read from rows counts unless it holds a detection at or above conf.partial_hi. Together
-// the reads cover the partial bucket exactly once. `tops`, when not empty, are fine buckets
-// holding every confidence of a row read: when the all-time rollup_fine rows of `tops` (with the
-// filter's store and shelf) count no scan, no scan has its top detection among these rows, so
-// none can count and the per-row check can be skipped.
+// the reads cover the partial bucket exactly once. A read of rows may name (`tops`, an index
+// into PartialPlan::tops) fine buckets holding every confidence it reads: when the all-time
+// rollup_fine rows of those buckets (with the filter's store and shelf) count no scan, no scan
+// has its top detection among its rows, so none can count and the per-row check is skipped.
+// Each such list is named once in `tops`, however many reads share it.
 struct PartialRead {
   enum Kind { kFineRows, kRows, kRowsByTime } kind;
   RangePart part{};
   FineRange range{};
   ConfSplit conf{};
-  std::vector<FineRange> tops{};
+  int tops = -1;  // none: every row is checked
 };
-std::vector<PartialRead> PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts,
-                                     int mode);
+struct PartialPlan {
+  std::vector<PartialRead> reads;
+  std::vector<std::vector<FineRange>> tops;
+};
+PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts, int mode);
 
 // One scan's rollup_fine rows of one level, in key order (resolution, j), as ConfRow with
 // `mode` holding the resolution; `scans` is 1 in the scan's top bucket of each resolution.

@@ -249,17 +249,17 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
 // others, rows by confidence below the first whole 0.001 bucket, and rows alone with a sku/class.
 TEST(FineBuckets, PlanReadsFineRowsWhereTheTimePartHasThem) {
   const ConfSplit three = *SplitConfidence(0.537);
-  const auto all = PlanPartial(three, {{kLevelAll, 0, 0}}, 0);
+  const auto all = PlanPartial(three, {{kLevelAll, 0, 0}}, 0).reads;
   ASSERT_EQ(all.size(), 2u);
   for (const PartialRead& r : all) EXPECT_EQ(r.kind, PartialRead::kFineRows);
-  const auto with_sku = PlanPartial(three, {{kLevelAll, 0, 0}}, 1);
+  const auto with_sku = PlanPartial(three, {{kLevelAll, 0, 0}}, 1).reads;
   ASSERT_EQ(with_sku.size(), 1u);
   EXPECT_EQ(with_sku[0].kind, PartialRead::kRows);
   EXPECT_EQ(with_sku[0].conf.partial_lo, 0.537);
   EXPECT_EQ(with_sku[0].conf.partial_hi, 0.55);
   const auto parts =
       SplitRange(kT0 - 90 * kMinuteMs - 5, kT0 + kDayMs + 30 * kMinuteMs + 7, kLevelAll);
-  const auto four = PlanPartial(*SplitConfidence(0.5371), parts, 0);
+  const auto four = PlanPartial(*SplitConfidence(0.5371), parts, 0).reads;
   int fine = 0, by_time = 0, rows = 0;
   for (const PartialRead& r : four) {
     switch (r.kind) {

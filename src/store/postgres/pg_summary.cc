@@ -133,7 +133,7 @@ Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& con
 }
 
 // As in the SQLite backend: whether a scan of the filter's stores and shelves may have its top
-// detection in the fine buckets `tops` (true when empty).
+// detection in the fine buckets `tops` (PartialPlan::tops).
 Result<bool> AnyTopIn(Conn* c, const DetectionFilter& f, const std::vector<FineRange>& tops) {
   for (const FineRange& range : tops) {
     const Where w = FineWhere(f, kLevelAll, 0, 0, range);
@@ -141,7 +141,7 @@ Result<bool> AnyTopIn(Conn* c, const DetectionFilter& f, const std::vector<FineR
     if (!q.ok()) return q.status();
     if (!q->empty()) return true;
   }
-  return tops.empty();
+  return false;
 }
 
 DetectionFilter WithRange(DetectionFilter f, int64_t lo, int64_t hi) {
@@ -414,17 +414,14 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
         }
         return Status::Ok();
       };
-      // AnyTopIn once per distinct `tops` (the by-time reads share theirs).
-      std::vector<std::pair<std::vector<FineRange>, bool>> known_tops;
-      const auto any_top = [&](const std::vector<FineRange>& tops) -> Result<bool> {
-        for (const auto& [t, any] : known_tops) {
-          if (t == tops) return any;
-        }
+      const PartialPlan plan = PlanPartial(*conf, parts, ModeOf(f));
+      std::vector<bool> possible;  // per plan.tops: may a read's rows count a scan
+      for (const auto& tops : plan.tops) {
         auto any = AnyTopIn(c, f, tops);
-        if (any.ok()) known_tops.emplace_back(tops, *any);
-        return any;
-      };
-      for (const PartialRead& read : PlanPartial(*conf, parts, ModeOf(f))) {
+        if (!any.ok()) return any.status();
+        possible.push_back(*any);
+      }
+      for (const PartialRead& read : plan.reads) {
         const RangePart& p = read.part;
         switch (read.kind) {
           case PartialRead::kFineRows:
@@ -433,11 +430,10 @@ Result<Summary> PgStore::Summarize(const DetectionFilter& filter) {
             break;
           case PartialRead::kRows:
           case PartialRead::kRowsByTime: {
-            auto possible = any_top(read.tops);
-            if (!possible.ok()) return possible.status();
+            const bool check = read.tops < 0 || possible[read.tops];
             const bool by_time = read.kind == PartialRead::kRowsByTime;
-            VS_RETURN_IF_ERROR(add_partial(ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f,
-                                                       read.conf, by_time, *possible)));
+            VS_RETURN_IF_ERROR(add_partial(
+                ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f, read.conf, by_time, check)));
             break;
           }
         }

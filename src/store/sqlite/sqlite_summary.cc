@@ -159,10 +159,8 @@ Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& con
 }
 
 // Whether a scan of the filter's stores and shelves may have its top detection in the fine
-// buckets `tops` (PartialRead): true when `tops` is empty, else whether their all-time rows count
-// any scan.
+// buckets `tops` (PartialPlan::tops): whether their all-time rows count any scan.
 Result<bool> AnyTopIn(Connection* c, const DetectionFilter& f, const std::vector<FineRange>& tops) {
-  if (tops.empty()) return true;
   for (const FineRange& range : tops) {
     const Where w = FineWhere(f, kLevelAll, 0, 0, range);
     auto q = c->Prepare("SELECT 1 FROM rollup_fine" + w.sql + " AND scans > 0 LIMIT 1");
@@ -394,17 +392,14 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
       sum += q.Real(3);
       add_ts(q.Int(4));
     };
-    // AnyTopIn once per distinct `tops` (the by-time reads share theirs).
-    std::vector<std::pair<std::vector<FineRange>, bool>> known_tops;
-    const auto any_top = [&](const std::vector<FineRange>& tops) -> Result<bool> {
-      for (const auto& [t, any] : known_tops) {
-        if (t == tops) return any;
-      }
+    const PartialPlan plan = PlanPartial(*conf, parts, ModeOf(f));
+    std::vector<bool> possible;  // per plan.tops: may a read's rows count a scan
+    for (const auto& tops : plan.tops) {
       auto any = AnyTopIn(c, f, tops);
-      if (any.ok()) known_tops.emplace_back(tops, *any);
-      return any;
-    };
-    for (const PartialRead& read : PlanPartial(*conf, parts, ModeOf(f))) {
+      if (!any.ok()) return any.status();
+      possible.push_back(*any);
+    }
+    for (const PartialRead& read : plan.reads) {
       const RangePart& p = read.part;
       switch (read.kind) {
         case PartialRead::kFineRows:
@@ -413,11 +408,10 @@ Result<Summary> SqliteStore::Summarize(const DetectionFilter& filter) {
           break;
         case PartialRead::kRows:
         case PartialRead::kRowsByTime: {
-          auto possible = any_top(read.tops);
-          if (!possible.ok()) return possible.status();
+          const bool check = read.tops < 0 || possible[read.tops];
           const bool by_time = read.kind == PartialRead::kRowsByTime;
           VS_RETURN_IF_ERROR(ReadPartial(c, by_time ? WithRange(f, p.lo, p.hi) : f, read.conf,
-                                         add_partial, by_time, *possible));
+                                         add_partial, by_time, check));
           break;
         }
       }
