@@ -4,10 +4,10 @@
 // writes (the backends share one code path), without a commit per scan (4x faster on SQLite;
 // PostgreSQL is bound by the rollup upserts either way, docs/BENCHMARKS.md). Ids follow capture
 // time (roughly, with several jobs). Shape: ~50 detections per scan, scans spread over the 30 days
-// before now across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80 COCO classes;
-// 20 classes have catalogue products. Deterministic for a given N.
+// before now (--days) across 3 stores x 6 shelves; each shelf mostly shows its own 8 of the 80 COCO
+// classes; 20 classes have catalogue products. Deterministic for a given N.
 //
-// Usage: vs_seed --db URL_OR_PATH [--detections N] [--batch SCANS] [--jobs J]
+// Usage: vs_seed --db URL_OR_PATH [--detections N] [--days D] [--batch SCANS] [--jobs J]
 //   URL_OR_PATH: postgresql://… (a database without scans), or an SQLite file that must not
 //   exist yet (also accepted as the first argument, as before). N defaults to 1,000,000.
 // --jobs: concurrent transactions (PostgreSQL only; default 2). Job k takes the scans of the
@@ -50,10 +50,13 @@ int main(int argc, char** argv) {
   int64_t total = 1'000'000;
   int batch = 500;
   int jobs = 0;
+  double days = 30;
   app.add_option("db_path", db_path, "SQLite file to create (or use --db)");
   app.add_option("--db", db_path, "postgresql://… URL, or an SQLite file to create");
   app.add_option("--detections", total, "number of detections")->check(CLI::PositiveNumber);
   app.add_option("--batch", batch, "scans per transaction")->check(CLI::Range(1, 100000));
+  app.add_option("--days", days, "days before now the scans spread over (default 30)")
+      ->check(CLI::Range(0.01, 3650.0));
   app.add_option("--jobs", jobs, "concurrent transactions (PostgreSQL)")->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
   if (db_path.empty()) {
@@ -113,7 +116,7 @@ int main(int argc, char** argv) {
 
   const int64_t scans = std::max<int64_t>(1, total / 50);
   const int64_t now = ToUnixMillis(Now());
-  const int64_t span = 30LL * 86'400'000;
+  const auto span = static_cast<int64_t>(days * 86'400'000);
   std::vector<int64_t> times(scans);
   for (auto& t : times) t = now - span + static_cast<int64_t>(u01(rng) * span);
   std::sort(times.begin(), times.end());  // photos arrive roughly in time order
