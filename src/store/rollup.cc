@@ -175,8 +175,16 @@ std::string RollupConfAtLeastSql(const std::string& bits_or_agg) {
          "DELETE FROM rollup_conf WHERE mode = 0;\n";
 }
 
-bool HasFineRows(int level) {
-  return level == kLevelAll || level == kLevelDay || level == kLevelHour;
+int FinestFineAt(int level) {
+  switch (level) {
+    case kLevelAll:
+      return kFine10000;
+    case kLevelDay:
+    case kLevelHour:
+      return kFine1000;
+    default:
+      return 0;
+  }
 }
 
 double FineLow(int r, int j) { return static_cast<double>(j) / r; }
@@ -205,26 +213,34 @@ std::string FineBucketSql(int r, const std::string& column) {
          " < 0 THEN 0 ELSE " + j + " END)";
 }
 
-FineSplit SplitFine(const ConfSplit& partial) {
+FineSplit SplitFine(const ConfSplit& partial, int finest) {
   FineSplit s;
   const double t = partial.partial_lo;
-  // j1: the first 0.001 bucket wholly at or above t; top: the first above the partial bucket.
-  const int b = FineBucketOf(kFine1000, t);
-  const int j1 = t <= FineLow(kFine1000, b) ? b : b + 1;
-  const int top = partial.partial_hi ? (kFine1000 / kConfBuckets) * partial.first_whole : kFine1000;
-  if (j1 >= top) return s;
-  constexpr int kStep = kFine1000 / kFine100;
-  const int m1 = std::min(top, (j1 + kStep - 1) / kStep * kStep);
-  if (j1 < m1) s.whole.push_back({kFine1000, j1, m1});
-  if (m1 < top) s.whole.push_back({kFine100, m1 / kStep, top / kStep});
-  s.first = j1;
-  s.whole_lo = FineLow(kFine1000, j1);
+  // j: the first bucket of `finest` wholly at or above t; top: the first above the partial
+  // bucket, in units of the resolution r at hand. From the finest resolution up, the buckets
+  // of r run from j to the next multiple of 10 (a bucket of r / 10), then r / 10 takes over.
+  const int b = FineBucketOf(finest, t);
+  int j = t <= FineLow(finest, b) ? b : b + 1;
+  int top = partial.partial_hi ? (finest / kConfBuckets) * partial.first_whole : finest;
+  if (j >= top) return s;
+  s.finest = finest;
+  s.first = j;
+  s.whole_lo = FineLow(finest, j);
   s.rest = t < s.whole_lo;
+  for (int r = finest; r > kFine100; r /= 10, j /= 10, top /= 10) {
+    const int m = std::min(top, (j + 9) / 10 * 10);
+    if (j < m) s.whole.push_back({r, j, m});
+    j = m;
+  }
+  if (j < top) s.whole.push_back({kFine100, j, top});
   return s;
 }
 
 PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts, int mode) {
-  const FineSplit fine = mode == 0 ? SplitFine(conf) : FineSplit{};
+  const bool all_time = std::all_of(parts.begin(), parts.end(),
+                                    [](const RangePart& p) { return p.level == kLevelAll; });
+  const FineSplit fine =
+      mode == 0 ? SplitFine(conf, all_time ? kFine10000 : kFine1000) : FineSplit{};
   if (fine.whole.empty()) return {{{PartialRead::kRows, {}, {}, conf}}, {}};
   // [whole_lo, partial_hi): fine rows where the time part has them, else the rows by time (their
   // tops: the whole fine buckets); [partial_lo, whole_lo): the rows under 0.001 wide, by
@@ -252,7 +268,7 @@ PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& par
     }
   }
   if (fine.rest) {
-    plan.tops.push_back({{kFine1000, fine.first - 1, fine.first}});
+    plan.tops.push_back({{fine.finest, fine.first - 1, fine.first}});
     reads.push_back({PartialRead::kRows,
                      {},
                      {},
@@ -269,7 +285,7 @@ std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,
   double top = -1;
   for (const auto& d : detections) {
     top = std::max(top, d.confidence);
-    for (int r : {kFine100, kFine1000}) {
+    for (int r : {kFine100, kFine1000, kFine10000}) {
       const int j = FineBucketOf(r, d.confidence);
       ConfRow& row = rows.try_emplace({r, j}, ConfRow{r, "", "", j}).first->second;
       ++row.n;
@@ -280,16 +296,18 @@ std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,
   }
   std::vector<ConfRow> out;
   if (detections.empty()) return out;
-  for (int r : {kFine100, kFine1000}) rows.at({r, FineBucketOf(r, top)}).scans = 1;
+  for (int r : {kFine100, kFine1000, kFine10000}) rows.at({r, FineBucketOf(r, top)}).scans = 1;
   out.reserve(rows.size());
   for (auto& [key, row] : rows) out.push_back(std::move(row));
   return out;
 }
 
-std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of) {
+std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of,
+                              std::initializer_list<int> resolutions) {
   std::string sql;
   for (int level : {kLevelAll, kLevelDay, kLevelHour}) {
-    for (int r : {kFine100, kFine1000}) {
+    for (int r : resolutions) {
+      if (r > FinestFineAt(level)) continue;
       const std::string bucket = BucketSql(level, "d.timestamp");
       const std::string fb = FineBucketSql(r, "d.confidence");
       // a: the figures per row; t: per row, the scans whose top confidence lies in it.

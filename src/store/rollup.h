@@ -110,14 +110,20 @@ std::vector<ConfRow> ConfRowsOf(const std::vector<DetectionRecord>& detections,
 // Fine confidence rows (table rollup_fine: the SQLite schema's version 15, PostgreSQL's 12)
 // answer the partial 0.05 bucket of a threshold off that grid when neither sku nor class is
 // fixed: rows of mode 0 split into 0.01-wide buckets (resolution kFine100: j in 0..99) and
-// 0.001-wide ones (kFine1000: 0..999), kept at the all, day and hour levels only. Bucket j of
-// resolution r holds the confidences c with FineLow(r, j) <= c < FineLow(r, j + 1) (the top
-// bucket up to 1 inclusive, bucket 0 anything below); `scans` counts the scans whose top
-// confidence lies in it. The grids nest: FineLow(1000, 10 j) == FineLow(100, j) and
-// FineLow(100, 5 k) == ConfLow(k), as the same rationals correctly rounded.
+// 0.001-wide ones (kFine1000: 0..999), kept at the all, day and hour levels, and at the all
+// level also 0.0001-wide ones (kFine10000: 0..9999; SQLite 17, PostgreSQL 13), so that a
+// threshold with four decimals and no time range reads no detections. Bucket j of resolution r
+// holds the confidences c with FineLow(r, j) <= c < FineLow(r, j + 1) (the top bucket up to 1
+// inclusive, bucket 0 anything below); `scans` counts the scans whose top confidence lies in
+// it. The grids nest: FineLow(10000, 10 j) == FineLow(1000, j), FineLow(1000, 10 j) ==
+// FineLow(100, j) and FineLow(100, 5 k) == ConfLow(k), as the same rationals correctly rounded.
 inline constexpr int kFine100 = 100;
 inline constexpr int kFine1000 = 1000;
-bool HasFineRows(int level);  // kLevelAll, kLevelDay and kLevelHour
+inline constexpr int kFine10000 = 10000;
+// The finest resolution kept at `level`: kFine10000 at kLevelAll, kFine1000 at kLevelDay and
+// kLevelHour, 0 (no fine rows) elsewhere. A level keeps every resolution up to its finest.
+int FinestFineAt(int level);
+inline bool HasFineRows(int level) { return FinestFineAt(level) > 0; }
 // j / r as a double: the value parsing the decimal (0.537 for j = 537, r = 1000) gives.
 double FineLow(int r, int j);
 // The largest j in [0, r) with c >= FineLow(r, j) (0 when none): by comparisons with FineLow,
@@ -135,15 +141,19 @@ struct FineRange {
   int lo, hi;  // buckets [lo, hi)
 };
 struct FineSplit {
-  std::vector<FineRange> whole;
-  int first = 0;  // the first whole 0.001 bucket: whole_lo == FineLow(kFine1000, first)
+  std::vector<FineRange> whole;  // finest resolution first
+  int finest = kFine1000;        // the resolution of `first`
+  int first = 0;  // the first whole bucket of `finest`: whole_lo == FineLow(finest, first)
   double whole_lo = 0;
   bool rest = false;
 };
-FineSplit SplitFine(const ConfSplit& partial);
+// `finest`: kFine1000 or kFine10000, the finest resolution the split may use.
+FineSplit SplitFine(const ConfSplit& partial, int finest = kFine1000);
 
 // The reads answering the partial bucket of `conf` (ConfSplit::partial) over the time `parts`
 // (SplitRange) of a query whose filter has rollup mode `mode` (0: neither sku nor class fixed).
+// The fine split goes down to kFine10000 when every part is kLevelAll (no time range), else to
+// kFine1000.
 // kFineRows: the rollup_fine rows of `range` in time part `part`. kRows: the detection rows with
 // conf.partial_lo <= c < conf.partial_hi over the filter's whole time range (found by
 // confidence); kRowsByTime: the same within part's [lo, hi) (adjacent time parts without fine
@@ -167,15 +177,17 @@ struct PartialPlan {
 };
 PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts, int mode);
 
-// One scan's rollup_fine rows of one level, in key order (resolution, j), as ConfRow with
-// `mode` holding the resolution; `scans` is 1 in the scan's top bucket of each resolution.
+// One scan's rollup_fine rows of every resolution, in key order (resolution, j), as ConfRow with
+// `mode` holding the resolution; `scans` is 1 in the scan's top bucket of each resolution. A
+// level keeps the rows of the resolutions up to FinestFineAt(level).
 std::vector<ConfRow> FineRowsOf(const std::vector<DetectionRecord>& detections,
                                 const std::map<std::string, int64_t>& sku_ids,
                                 const std::map<std::string, int64_t>& class_ids);
 
-// SQL (portable) filling rollup_fine at the fine levels from the detections (which it must not
-// hold yet); `bits_of` as for RollupConfFillSql.
-std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of);
+// SQL (portable) filling the rollup_fine rows of `resolutions`, at every level keeping them,
+// from the detections (which those rows must not hold yet); `bits_of` as for RollupConfFillSql.
+std::string RollupFineFillSql(const std::function<std::string(const std::string&)>& bits_of,
+                              std::initializer_list<int> resolutions);
 
 // SQL (portable) that fills the confidence rollup table `rollup_conf` (see the SQLite schema,
 // version 12, for its meaning) at `levels` from the detections, which it must not hold yet.

@@ -48,6 +48,7 @@ void RollupDelta::Add(const ScanRecord& scan, const std::map<std::string, int64_
     }
     if (!HasFineRows(level)) continue;
     for (const ConfRow& r : fine) {
+      if (r.mode > FinestFineAt(level)) continue;  // mode: the resolution
       RollupFigures f{r.n, r.sum_conf, ts, r.scans, r.skus, r.classes};
       fine_[{level, r.mode, "", "", bucket, scan.store, scan.shelf_location, r.conf}].Merge(f);
     }

@@ -108,6 +108,7 @@ TEST(RollupDelta, FineRowsAtTheCoarseLevelsOnly) {
         kClasses);
   for (const auto& [k, f] : d.fine()) {
     EXPECT_TRUE(HasFineRows(k.level)) << k.level;
+    EXPECT_LE(k.mode, FinestFineAt(k.level)) << k.level;  // 0.0001 buckets at the all level only
     EXPECT_EQ(k.sku, "");
     EXPECT_EQ(k.class_name, "");
   }
@@ -120,7 +121,11 @@ TEST(RollupDelta, FineRowsAtTheCoarseLevelsOnly) {
   EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 53}).n, 2);
   EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 53}).scans, 1);
   EXPECT_EQ(d.fine().at({kLevelDay, kFine100, "", "", kT0, "s1", "A1", 42}).scans, 0);
-  EXPECT_EQ(d.fine().size(), 3u * 4u);  // 3 levels x (2 + 2 buckets)
+  // 0.0001 buckets 5370 and 5372 (one detection each, the top in 5372) and 4200.
+  EXPECT_EQ(d.fine().at({kLevelAll, kFine10000, "", "", 0, "s1", "A1", 5370}).scans, 0);
+  EXPECT_EQ(d.fine().at({kLevelAll, kFine10000, "", "", 0, "s1", "A1", 5372}).scans, 1);
+  EXPECT_EQ(d.fine().at({kLevelAll, kFine10000, "", "", 0, "s1", "A1", 4200}).n, 1);
+  EXPECT_EQ(d.fine().size(), 3u * 4u + 3u);  // 3 levels x (2 + 2 buckets), 3 at the all level
 }
 
 }  // namespace

@@ -165,6 +165,10 @@ TEST(ConfBuckets, SqlAgreesWithCode) {
 TEST(FineBuckets, BoundsAreTheGridValuesAndNest) {
   EXPECT_EQ(FineLow(kFine1000, 537), 0.537);
   EXPECT_EQ(FineLow(kFine100, 53), 0.53);
+  EXPECT_EQ(FineLow(kFine10000, 5371), 0.5371);
+  for (int j = 0; j <= kFine10000; j += 10) {
+    EXPECT_EQ(FineLow(kFine10000, j), FineLow(kFine1000, j / 10));
+  }
   for (int j = 0; j <= kFine1000; ++j) {
     if (j % 10 == 0) {
       EXPECT_EQ(FineLow(kFine1000, j), FineLow(kFine100, j / 10));
@@ -181,9 +185,14 @@ TEST(FineBuckets, BoundsAreTheGridValuesAndNest) {
     values.push_back(std::nextafter(FineLow(kFine1000, j), 0.0));
     values.push_back(std::nextafter(FineLow(kFine1000, j), 2.0));
   }
+  for (int j = 0; j <= kFine10000; j += 7) {
+    values.push_back(FineLow(kFine10000, j));
+    values.push_back(std::nextafter(FineLow(kFine10000, j), 0.0));
+    values.push_back(std::nextafter(FineLow(kFine10000, j), 2.0));
+  }
   for (int i = 0; i < 3000; ++i)
     values.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
-  for (const int r : {kFine100, kFine1000}) {
+  for (const int r : {kFine100, kFine1000, kFine10000}) {
     for (const double c : values) {
       int want = 0;
       for (int j = 1; j < r; ++j) {
@@ -213,6 +222,24 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
   EXPECT_EQ(four.whole_lo, 0.538);
   EXPECT_TRUE(SplitFine(*SplitConfidence(0.9995)).whole.empty());  // under 0.001 below 1
   EXPECT_TRUE(SplitFine(*SplitConfidence(0.5495)).whole.empty());  // under 0.001 below 0.55
+  // Down to 0.0001: four decimals need no rows; five read under 0.0001 of them.
+  const FineSplit finest = SplitFine(*SplitConfidence(0.5371), kFine10000);
+  ASSERT_EQ(finest.whole.size(), 3u);
+  EXPECT_EQ(finest.whole[0].r, kFine10000);
+  EXPECT_EQ(finest.whole[0].lo, 5371);
+  EXPECT_EQ(finest.whole[0].hi, 5380);
+  EXPECT_EQ(finest.whole[1].r, kFine1000);
+  EXPECT_EQ(finest.whole[1].lo, 538);
+  EXPECT_EQ(finest.whole[1].hi, 540);
+  EXPECT_EQ(finest.whole[2].r, kFine100);
+  EXPECT_FALSE(finest.rest);
+  const FineSplit five = SplitFine(*SplitConfidence(0.53715), kFine10000);
+  EXPECT_TRUE(five.rest);
+  EXPECT_EQ(five.finest, kFine10000);
+  EXPECT_EQ(five.first, 5372);
+  EXPECT_EQ(five.whole_lo, 0.5372);
+  EXPECT_FALSE(SplitFine(*SplitConfidence(0.5495), kFine10000).whole.empty());
+  EXPECT_TRUE(SplitFine(*SplitConfidence(0.54995), kFine10000).whole.empty());
   std::mt19937_64 rng(13);
   std::vector<double> values;
   for (int j = 0; j <= kFine1000; ++j) {
@@ -220,13 +247,23 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
     values.push_back(std::nextafter(FineLow(kFine1000, j), 0.0));
     values.push_back(std::nextafter(FineLow(kFine1000, j), 2.0));
   }
+  for (int j = 1; j < kFine10000; j += 13) {
+    values.push_back(FineLow(kFine10000, j));
+    values.push_back(std::nextafter(FineLow(kFine10000, j), 0.0));
+  }
   for (int i = 0; i < 500; ++i) values.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
   std::vector<double> thresholds;
   for (int i = 0; i < 300; ++i) thresholds.push_back(values[rng() % values.size()]);
-  for (const double t : thresholds) {
+  for (const auto& [t, finest_r] : [&] {
+         std::vector<std::pair<double, int>> cases;
+         for (const double t : thresholds) {
+           for (const int r : {kFine1000, kFine10000}) cases.emplace_back(t, r);
+         }
+         return cases;
+       }()) {
     const auto s = SplitConfidence(t);
     if (!s || !s->partial) continue;
-    const FineSplit fs = SplitFine(*s);
+    const FineSplit fs = SplitFine(*s, finest_r);
     for (const double c : values) {
       if (c < 0 || c > 1) continue;
       const bool in_partial = c >= s->partial_lo && (!s->partial_hi || c < *s->partial_hi);
@@ -240,7 +277,7 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
       } else if (fs.rest && c >= s->partial_lo && c < fs.whole_lo) {
         ++hits;
       }
-      EXPECT_EQ(hits, in_partial ? 1 : 0) << t << " " << c;
+      EXPECT_EQ(hits, in_partial ? 1 : 0) << t << " " << c << " " << finest_r;
     }
   }
 }
@@ -257,6 +294,18 @@ TEST(FineBuckets, PlanReadsFineRowsWhereTheTimePartHasThem) {
   EXPECT_EQ(with_sku[0].kind, PartialRead::kRows);
   EXPECT_EQ(with_sku[0].conf.partial_lo, 0.537);
   EXPECT_EQ(with_sku[0].conf.partial_hi, 0.55);
+  // Without a time range, four decimals read 0.0001 rows and no detections; five, the rows of
+  // [0.53715, 0.5372) by confidence, checked against the 0.0001 bucket below 0.5372.
+  const auto four_all = PlanPartial(*SplitConfidence(0.5371), {{kLevelAll, 0, 0}}, 0).reads;
+  ASSERT_EQ(four_all.size(), 3u);
+  for (const PartialRead& r : four_all) EXPECT_EQ(r.kind, PartialRead::kFineRows);
+  EXPECT_EQ(four_all[0].range.r, kFine10000);
+  const auto five_all = PlanPartial(*SplitConfidence(0.53715), {{kLevelAll, 0, 0}}, 0);
+  ASSERT_EQ(five_all.reads.back().kind, PartialRead::kRows);
+  EXPECT_EQ(five_all.reads.back().conf.partial_hi, 0.5372);
+  ASSERT_EQ(five_all.tops.size(), 1u);
+  EXPECT_EQ(five_all.tops[0][0].r, kFine10000);
+  EXPECT_EQ(five_all.tops[0][0].lo, 5371);
   const auto parts =
       SplitRange(kT0 - 90 * kMinuteMs - 5, kT0 + kDayMs + 30 * kMinuteMs + 7, kLevelAll);
   const auto four = PlanPartial(*SplitConfidence(0.5371), parts, 0).reads;
@@ -292,7 +341,7 @@ TEST(FineBuckets, PlanReadsFineRowsWhereTheTimePartHasThem) {
 TEST(FineBuckets, SqlAgreesWithCode) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-  for (const int r : {kFine100, kFine1000}) {
+  for (const int r : {kFine100, kFine1000, kFine10000}) {
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(
         sqlite3_prepare_v2(db, ("SELECT " + FineBucketSql(r, "?1")).c_str(), -1, &st, nullptr),

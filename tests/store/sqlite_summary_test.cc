@@ -266,11 +266,21 @@ TEST_P(SummaryEquivalenceTest, ActivityEqualsPlainSql) {
 
 // A confidence threshold for the min_confidence tests: on the 0.05 grid (whole confidence
 // buckets), a detection's own confidence (rows at the bound), just beside a grid point, off the
-// grid anywhere, four decimals, just beside a fine (0.001) bound, or the ends (0, 1, beyond 1).
+// grid anywhere, four or five decimals, just beside a fine (0.001 or 0.0001) bound, or the ends
+// (0, 1, beyond 1).
 double RandomThreshold(std::mt19937_64& rng) {
   switch (rng() % 8) {
-    case 6:
-      return static_cast<double>(rng() % 10000) / 10000.0;
+    case 6: {  // four or five decimals, or just beside a 0.0001 bound
+      const double low = FineLow(kFine10000, static_cast<int>(rng() % kFine10000));
+      switch (rng() % 3) {
+        case 0:
+          return low;
+        case 1:
+          return low + static_cast<double>(1 + rng() % 9) / 100000.0;
+        default:
+          return std::nextafter(low, rng() % 2 ? 0.0 : 1.0);
+      }
+    }
     case 7:
       return std::nextafter(FineLow(kFine1000, 1 + static_cast<int>(rng() % (kFine1000 - 1))),
                             rng() % 2 ? 0.0 : 1.0);
@@ -343,12 +353,12 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
                        " DROP INDEX detections_conf, detections_scan_conf;"
                        " DROP FUNCTION vs_bits_of(BIGINT[]); DROP AGGREGATE vs_bits_or_agg(BYTEA);"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version IN (9, 11, 12)")
+                       " DELETE FROM schema_migrations WHERE version IN (9, 11, 12, 13)")
                  : ExecSql(
                        "DROP TABLE rollup_conf; DROP TABLE rollup_fine; DROP INDEX detections_conf;"
                        " DROP INDEX detections_scan_conf;"
                        " CREATE INDEX detections_scan ON detections(scan_id);"
-                       " DELETE FROM schema_migrations WHERE version IN (12, 14, 15)");
+                       " DELETE FROM schema_migrations WHERE version IN (12, 14, 15, 17)");
   ASSERT_TRUE(undone);
   ASSERT_EQ(QueryInt(std::string("SELECT COUNT(*) FROM schema_migrations WHERE version = ") +
                      (postgres() ? "9" : "12")),
@@ -362,6 +372,8 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
       QueryInt("SELECT COUNT(*) FROM rollup_conf WHERE mode = " + std::to_string(kModeAtLeast)),
       20);
   EXPECT_GT(QueryInt("SELECT COUNT(*) FROM rollup_fine"), 100);
+  EXPECT_GT(QueryInt("SELECT COUNT(*) FROM rollup_fine WHERE res = 10000"), 100);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM rollup_fine WHERE res = 10000 AND level <> 0"), 0);
   Reference ref(path_);
   std::mt19937_64 rng(23);
   for (int i = 0; i < 150; ++i) {
@@ -372,6 +384,29 @@ TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {
     ASSERT_TRUE(got.ok()) << got.status().ToString();
     ExpectSame(*got, ref.Summarize(f), Describe(f));
   }
+}
+
+// A database written before the 0.0001-wide fine rows (SQLite 17, PostgreSQL 13) gets from
+// that migration alone the rows the writes would have kept.
+TEST_P(SummaryEquivalenceTest, FinestRowsMigrationFillsWhatWritesKeep) {
+  store_.reset();
+  const std::string cols =
+      "level, res, conf, bucket, store, shelf_location, n, max_ts, scans, sku_bits, class_bits";
+  ASSERT_TRUE(ExecSql("CREATE TABLE kept_finest AS SELECT " + cols +
+                      " FROM rollup_fine WHERE res = 10000; DELETE FROM rollup_fine WHERE res ="
+                      " 10000; DELETE FROM schema_migrations WHERE version = " +
+                      (postgres() ? "13" : "17")));
+  store_ = OpenStore();
+  ASSERT_TRUE(store_);
+  EXPECT_GT(QueryInt("SELECT COUNT(*) FROM kept_finest"), 100);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM (SELECT " + cols + " FROM kept_finest EXCEPT SELECT " +
+                     cols + " FROM rollup_fine) x"),
+            0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM (SELECT " + cols +
+                     " FROM rollup_fine WHERE res = 10000 EXCEPT SELECT " + cols +
+                     " FROM kept_finest) x"),
+            0);
+  ASSERT_TRUE(ExecSql("DROP TABLE kept_finest"));
 }
 
 // The incrementally maintained rollup table equals a recomputation from the rows.

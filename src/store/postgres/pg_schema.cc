@@ -497,10 +497,10 @@ CREATE TABLE rollup_fine (
 );
 )sql";
 
-std::string RollupFineSql() {
-  return std::string(kRollupFineTable) + RollupFineFillSql([](const std::string& id) {
-           return "vs_bits_of(array_agg(DISTINCT " + id + "))";
-         });
+std::string RollupFineFillPgSql(std::initializer_list<int> resolutions) {
+  return RollupFineFillSql(
+      [](const std::string& id) { return "vs_bits_of(array_agg(DISTINCT " + id + "))"; },
+      resolutions);
 }
 
 }  // namespace
@@ -521,7 +521,10 @@ const std::vector<Migration>& Migrations() {
       // Compliance history buckets, kept by a trigger (store/compliance_history.h).
       {10, "compliance history buckets", HistoryTableSql(/*sqlite=*/false) + PgHistoryTriggerSql()},
       {11, "cumulative confidence rollups", RollupConfAtLeastMigrationSql()},
-      {12, "fine confidence rollups", RollupFineSql()},
+      {12, "fine confidence rollups",
+       std::string(kRollupFineTable) + RollupFineFillPgSql({kFine100, kFine1000})},
+      // SQLite's version 17: 0.0001-wide fine rows at the all level (store/rollup.h).
+      {13, "finest confidence rollups", RollupFineFillPgSql({kFine10000})},
   };
   return kAll;
 }

@@ -368,16 +368,16 @@ CREATE TABLE rollup_fine (
 ) WITHOUT ROWID;
 )sql";
 
-std::string RollupFineSql() {
+std::string RollupFineSql(std::initializer_list<int> resolutions) {
   return store::RollupFineFillSql(
-      [](const std::string& id) { return "vs_bits_agg(vs_bit(" + id + "))"; });
+      [](const std::string& id) { return "vs_bits_agg(vs_bit(" + id + "))"; }, resolutions);
 }
 
 std::string RollupRebuildSql() {
   return "DELETE FROM rollup;\nDELETE FROM rollup_conf;\nDELETE FROM rollup_fine;\n" +
          RollupNamesSql() + RollupLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
          RollupConfLevelsSql({kLevelAll, kLevelDay, kLevelHour, kLevelMinute}) +
-         CumulativeConfSql() + RollupFineSql();
+         CumulativeConfSql() + RollupFineSql({kFine100, kFine1000, kFine10000});
 }
 
 // Accounts: users (Argon2id password strings), API tokens and login sessions (SHA-256 of the
@@ -604,13 +604,16 @@ const std::vector<Migration>& Migrations() {
        HistoryTableSql(/*sqlite=*/true) + SqliteHistoryTriggerSql()},
       {14, "cumulative confidence rollups", CumulativeConfSql()},
       {15, "fine confidence rollups",
-       std::string(kRollupFineTable) + RollupNamesSql() + RollupFineSql()},
+       std::string(kRollupFineTable) + RollupNamesSql() + RollupFineSql({kFine100, kFine1000})},
       // The rows of a partial confidence bucket in a sub-hour part are found by time; with the
       // confidence in the index, only the rows in the bucket are looked up (an hour holds
       // ~14,000 rows at 10M detections, the bucket ~230 of them).
       {16, "detections by time and confidence",
        "DROP INDEX detections_time;"
        " CREATE INDEX detections_time ON detections(timestamp, confidence);"},
+      // 0.0001-wide fine rows at the all level: a threshold with four decimals and no time
+      // range reads rollup rows only (store/rollup.h).
+      {17, "finest confidence rollups", RollupFineSql({kFine10000})},
   };
   return kAll;
 }
