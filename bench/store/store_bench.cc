@@ -1,8 +1,8 @@
 // store_bench: per-call latency (p50, p99) of Summarize and ListDetections on a store file seeded
-// by vs_seed. Run: store_bench [DB_PATH | postgresql://…] [--calls N]; default DB_PATH is
-// <build>/bench-data/store-1m.db. Reads only; filter values come from the data itself.
-// Wall-clock latency includes waiting for a CPU on a busy machine; the thread CPU time per call
-// is reported beside it as the contention-independent part.
+// by vs_seed. Run: store_bench [DB_PATH | postgresql://…] [--calls N] [--only TEXT] (the cases
+// whose name holds TEXT); default DB_PATH is <build>/bench-data/store-1m.db. Reads only; filter
+// values come from the data itself. Wall-clock latency includes waiting for a CPU on a busy
+// machine; the thread CPU time per call is reported beside it as the contention-independent part.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -35,9 +35,12 @@ struct Case {
 int main(int argc, char** argv) {
   std::string path = VS_BINARY_DIR "/bench-data/store-1m.db";
   int calls = 500;
+  std::string only;  // run only the cases whose name holds this
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--calls") == 0 && i + 1 < argc) {
       calls = std::max(10, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
     } else {
       path = argv[i];
     }
@@ -211,6 +214,7 @@ int main(int argc, char** argv) {
   std::printf("%-36s %6s %9s %9s %9s %12s %12s\n", "case", "calls", "p50 ms", "p99 ms", "max ms",
               "cpu p50 ms", "cpu p99 ms");
   for (const Case& c : cases) {
+    if (c.name.find(only) == std::string::npos) continue;
     for (int i = 0; i < 5; ++i) (void)c.call(i);  // warm caches and statement cache
     const int n = calls;
     std::vector<double> ms, cpu;
