@@ -343,6 +343,56 @@ TEST_P(SummaryEquivalenceTest, MinConfidenceActivityEqualsPlainSql) {
   }
 }
 
+// Confidences on and beside every 0.001 bound of [0.53, 0.56] and [0.99, 1], one scan each
+// (every third also holding a higher detection, so that it counts in another bucket), spread
+// over six hours: thresholds beside those bounds, over time ranges whose sub-hour parts read
+// the rows by 0.001 bucket and time while whole hours read fine rows, give the rows' answer.
+TEST_P(SummaryEquivalenceTest, ThresholdsBesideFineBoundsInEveryTimePart) {
+  const int64_t t = kT0 + 10 * kDayMs + 5 * kHour + 17'000;
+  std::vector<double> confs;
+  for (const auto& [lo, hi] : {std::pair{530, 560}, std::pair{990, 1000}}) {
+    for (int j = lo; j <= hi; ++j) {
+      const double c = FineLow(kFine1000, j);
+      confs.push_back(c);
+      confs.push_back(std::nextafter(c, 0.0));
+      if (j < 1000) confs.push_back(std::nextafter(c, 1.0));
+    }
+  }
+  for (size_t k = 0; k < confs.size(); ++k) {
+    std::vector<NewDetection> dets = {Det(classes_[k % classes_.size()], confs[k])};
+    if (k % 3 == 0) dets.push_back(Det("apple", 0.97));
+    const int64_t at = t - 3 * kHour + static_cast<int64_t>(k * 613'000 % (6 * kHour));
+    const NewScan scan = Scan(stores_[k % 2], shelves_[k % 3], at, dets);
+    ASSERT_TRUE(Both([&](Store* s) { return s->InsertScan(scan).ok(); }));
+  }
+  Reference ref(path_);
+  const std::vector<std::pair<std::optional<int64_t>, std::optional<int64_t>>> ranges = {
+      {t - 20 * kMinuteMs, t + 20 * kMinuteMs},
+      {t - 2 * kHour - 5 * kMinuteMs - 3, t + 2 * kHour + 7 * kMinuteMs + 11},
+      {t - 3 * kHour - 1, std::nullopt},
+      {std::nullopt, std::nullopt}};
+  int nonempty = 0;
+  for (const double threshold :
+       {0.537, std::nextafter(0.537, 0.0), std::nextafter(0.537, 1.0), 0.5371, 0.53715, 0.54,
+        0.5495, std::nextafter(0.55, 0.0), 0.995, 0.9995, std::nextafter(1.0, 0.0)}) {
+    for (const auto& [start, end] : ranges) {
+      for (const std::optional<std::string>& store : {std::optional<std::string>(), {"s1"}}) {
+        DetectionFilter f;
+        f.min_confidence = threshold;
+        if (start) f.start = FromUnixMillis(*start);
+        if (end) f.end = FromUnixMillis(*end);
+        f.store = store;
+        auto got = store_->Summarize(f);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        const Summary want = ref.Summarize(f);
+        nonempty += want.total_detections > 0 ? 1 : 0;
+        ExpectSame(*got, want, Describe(f));
+      }
+    }
+  }
+  EXPECT_GT(nonempty, 60);
+}
+
 // A database written before the confidence rollups (their migration undone) gets them built
 // from its detections when opened, and answers min_confidence from them exactly.
 TEST_P(SummaryEquivalenceTest, ConfidenceRollupsMigrationBuildsFromRows) {

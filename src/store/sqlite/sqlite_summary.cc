@@ -62,13 +62,23 @@ Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
 Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
                   std::optional<int> min_conf = std::nullopt) {
   const ConfRead read = min_conf ? ConfReadFor(ModeOf(f)) : ConfRead{ModeOf(f), false};
+  const int64_t from = level == kLevelAll ? kMin : lo;
+  const int64_t to = level == kLevelAll ? kMax : hi;
   Where w;
-  w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
-        {int64_t{level}, int64_t{read.mode}, f.sku.value_or(""), f.class_name.value_or(""),
-         level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi});
+  if (read.cumulative) {
+    // The mode as a literal, so that the partial index rollup_conf_at_least (version 19: one
+    // range per conf, where the table's key visits every conf of each bucket) applies.
+    w.Add("level = ? AND mode = " + std::to_string(kModeAtLeast) +
+              " AND conf = ? AND bucket >= ? AND bucket < ?",
+          {int64_t{level}, int64_t{*min_conf}, from, to});
+  } else {
+    w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
+          {int64_t{level}, int64_t{read.mode}, f.sku.value_or(""), f.class_name.value_or(""), from,
+           to});
+    if (min_conf) w.Add("conf >= ?", {int64_t{*min_conf}});
+  }
   if (f.store) w.Add("store = ?", {*f.store});
   if (f.shelf_location) w.Add("shelf_location = ?", {*f.shelf_location});
-  if (min_conf) w.Add(read.cumulative ? "conf = ?" : "conf >= ?", {int64_t{*min_conf}});
   return w;
 }
 
@@ -114,19 +124,33 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
   return e;
 }
 
+// A condition on the index detections_thousandths (schema version 18) naming every value of its
+// first column, CAST(confidence * 1000 AS INTEGER), that a confidence in [lo, hi) (hi absent: up
+// to 1) can have, one seek each; a few more than needed (the product rounds), never fewer. The
+// exact bounds are checked beside it.
+std::string ThousandthsIn(double lo, std::optional<double> hi) {
+  const int first = std::max(0, static_cast<int>(lo * 1000) - 1);
+  const int last = std::min(1000, static_cast<int>(hi.value_or(1.0) * 1000) + 1);
+  std::string in;
+  for (int k = first; k <= last; ++k) in += (in.empty() ? "" : ",") + std::to_string(k);
+  return "CAST(confidence * 1000 AS INTEGER) IN (" + in + ")";
+}
+
 // The detection rows of the partial confidence bucket of `conf` that `f` (its min_confidence
 // aside) selects, each with whether its scan also holds a detection of the filter's sku/class
 // group in a higher bucket (then the scan is counted there, not here). Calls `row(stmt)` with
 // columns scan_id, sku, class_name, confidence, timestamp, higher.
-// With `by_time`, for a short time range, the rows are found by time (detections_time or a
-// store/shelf index) instead of by confidence. Without `scans_possible` (no scan has its top
-// detection among these rows: PartialRead::tops), every row reads as having a higher one.
+// With `by_time`, for a short time range, the rows are found by 0.001 bucket and time
+// (detections_thousandths) instead of by confidence over all time. Without `scans_possible` (no
+// scan has its top detection among these rows: PartialRead::tops), every row reads as having a
+// higher one.
 template <typename RowFn>
 Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& conf, RowFn row,
                    bool by_time = false, bool scans_possible = true) {
   DetectionFilter g = f;
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "");
+  if (by_time) w.Add(ThousandthsIn(conf.partial_lo, conf.partial_hi), {});
   const std::string column = by_time ? "confidence" : "confidence * 1.0";
   w.Add(column + " >= ?", {conf.partial_lo});
   if (conf.partial_hi) w.Add(column + " < ?", {*conf.partial_hi});
@@ -141,7 +165,7 @@ Status ReadPartial(Connection* c, const DetectionFilter& f, const ConfSplit& con
   auto q = c->Prepare(
       std::string("WITH p AS (SELECT scan_id, sku, class_name, confidence, timestamp FROM"
                   " detections") +
-      (by_time ? "" : " INDEXED BY detections_conf") + w.sql +
+      (by_time ? " INDEXED BY detections_thousandths" : " INDEXED BY detections_conf") + w.sql +
       ") SELECT scan_id, sku, class_name, confidence, timestamp, " + higher + " FROM p");
   if (!q.ok()) return q.status();
   w.BindTo(&*q);
