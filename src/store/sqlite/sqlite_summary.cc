@@ -16,10 +16,12 @@
 // unless it also holds a detection of the group above that bucket (one seek in
 // detections_scan_conf): exact either way. With neither sku nor class fixed, the partial bucket
 // is answered from the fine confidence rows instead (version 15, store/rollup.h FineSplit): the
-// 0.01- and 0.001-wide buckets at or above the threshold, at the all, day and hour levels; the
-// detection rows are read only for time parts under an hour (found by time) and, for a threshold
-// with more than three decimals, below its first whole 0.001 bucket. Only scan_id filters are
-// answered from the detection rows alone (SummarizeExact).
+// 0.01- and 0.001-wide buckets at or above the threshold, at the all, day and hour levels, and
+// 0.0001-wide ones at the all level (version 17); the detection rows are read only for time parts
+// under an hour (found by 0.001 bucket and time: detections_thousandths, version 18) and below
+// the threshold's first whole fine bucket (more than three decimals with a time range, four
+// without). Cumulative rows are read through rollup_conf_at_least (version 19). Only scan_id
+// filters are answered from the detection rows alone (SummarizeExact).
 #include <limits>
 #include <map>
 #include <set>
