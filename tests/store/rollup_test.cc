@@ -203,6 +203,12 @@ TEST(FineBuckets, BoundsAreTheGridValuesAndNest) {
   }
 }
 
+void ExpectRange(const FineRange& got, int r, int lo, int hi) {
+  EXPECT_EQ(got.r, r);
+  EXPECT_EQ(got.lo, lo);
+  EXPECT_EQ(got.hi, hi);
+}
+
 // For every threshold off the 0.05 grid, the whole fine buckets plus the rows of [t, whole_lo)
 // select exactly the partial bucket [t, partial_hi), each confidence once.
 TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
@@ -210,12 +216,8 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
   ASSERT_TRUE(three && three->partial);
   const FineSplit f = SplitFine(*three);
   ASSERT_EQ(f.whole.size(), 2u);
-  EXPECT_EQ(f.whole[0].r, kFine1000);
-  EXPECT_EQ(f.whole[0].lo, 537);
-  EXPECT_EQ(f.whole[0].hi, 540);
-  EXPECT_EQ(f.whole[1].r, kFine100);
-  EXPECT_EQ(f.whole[1].lo, 54);
-  EXPECT_EQ(f.whole[1].hi, 55);
+  ExpectRange(f.whole[0], kFine1000, 537, 540);
+  ExpectRange(f.whole[1], kFine100, 54, 55);
   EXPECT_FALSE(f.rest);  // three decimals: no rows to read
   const FineSplit four = SplitFine(*SplitConfidence(0.5371));
   EXPECT_TRUE(four.rest);
@@ -225,13 +227,9 @@ TEST(FineBuckets, SplitCoversThePartialBucketExactly) {
   // Down to 0.0001: four decimals need no rows; five read under 0.0001 of them.
   const FineSplit finest = SplitFine(*SplitConfidence(0.5371), kFine10000);
   ASSERT_EQ(finest.whole.size(), 3u);
-  EXPECT_EQ(finest.whole[0].r, kFine10000);
-  EXPECT_EQ(finest.whole[0].lo, 5371);
-  EXPECT_EQ(finest.whole[0].hi, 5380);
-  EXPECT_EQ(finest.whole[1].r, kFine1000);
-  EXPECT_EQ(finest.whole[1].lo, 538);
-  EXPECT_EQ(finest.whole[1].hi, 540);
-  EXPECT_EQ(finest.whole[2].r, kFine100);
+  ExpectRange(finest.whole[0], kFine10000, 5371, 5380);
+  ExpectRange(finest.whole[1], kFine1000, 538, 540);
+  ExpectRange(finest.whole[2], kFine100, 54, 55);
   EXPECT_FALSE(finest.rest);
   const FineSplit five = SplitFine(*SplitConfidence(0.53715), kFine10000);
   EXPECT_TRUE(five.rest);
