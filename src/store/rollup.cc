@@ -237,10 +237,13 @@ FineSplit SplitFine(const ConfSplit& partial, int finest) {
 }
 
 PartialPlan PlanPartial(const ConfSplit& conf, const std::vector<RangePart>& parts, int mode) {
-  const bool all_time = std::all_of(parts.begin(), parts.end(),
-                                    [](const RangePart& p) { return p.level == kLevelAll; });
-  const FineSplit fine =
-      mode == 0 ? SplitFine(conf, all_time ? kFine10000 : kFine1000) : FineSplit{};
+  // The split goes down to the finest resolution that every time part with fine rows keeps.
+  int finest = 0;
+  for (const RangePart& p : parts) {
+    const int r = FinestFineAt(p.level);
+    if (r > 0) finest = finest == 0 ? r : std::min(finest, r);
+  }
+  const FineSplit fine = mode == 0 ? SplitFine(conf, finest > 0 ? finest : kFine1000) : FineSplit{};
   if (fine.whole.empty()) return {{{PartialRead::kRows, {}, {}, conf}}, {}};
   // [whole_lo, partial_hi): fine rows where the time part has them, else the rows by time (their
   // tops: the whole fine buckets); [partial_lo, whole_lo): the rows under 0.001 wide, by

@@ -152,8 +152,8 @@ FineSplit SplitFine(const ConfSplit& partial, int finest = kFine1000);
 
 // The reads answering the partial bucket of `conf` (ConfSplit::partial) over the time `parts`
 // (SplitRange) of a query whose filter has rollup mode `mode` (0: neither sku nor class fixed).
-// The fine split goes down to kFine10000 when every part is kLevelAll (no time range), else to
-// kFine1000.
+// The fine split goes down to the finest resolution every part with fine rows keeps
+// (FinestFineAt: kFine10000 without a time range, else kFine1000).
 // kFineRows: the rollup_fine rows of `range` in time part `part`. kRows: the detection rows with
 // conf.partial_lo <= c < conf.partial_hi over the filter's whole time range (found by
 // confidence); kRowsByTime: the same within part's [lo, hi) (adjacent time parts without fine
