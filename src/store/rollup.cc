@@ -199,6 +199,14 @@ int FineBucketOf(int r, double c) {
   return j;
 }
 
+std::vector<int> ThousandthsOf(double lo, std::optional<double> hi) {
+  const int first = std::max(0, static_cast<int>(lo * 1000) - 1);
+  const int last = std::min(1000, static_cast<int>(hi.value_or(1.0) * 1000) + 1);
+  std::vector<int> ks;
+  for (int k = first; k <= last; ++k) ks.push_back(k);
+  return ks;
+}
+
 std::string FineBucketSql(int r, const std::string& column) {
   // The same guess and one correction step each way (the guess is never further off: a
   // truncating or rounding cast of c * r is within one of the largest j with c >= j / r), then

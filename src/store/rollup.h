@@ -132,6 +132,13 @@ int FineBucketOf(int r, double c);
 // SQL (portable) computing FineBucketOf(r, `column`).
 std::string FineBucketSql(int r, const std::string& column);
 
+// The key of the detections_thousandths indexes (SQLite version 18, PostgreSQL 14), the
+// expression CAST(confidence * 1000 AS INTEGER), and every value it can take for a confidence in
+// [lo, hi) (hi absent: up to 1), whether the cast truncates (SQLite) or rounds (PostgreSQL): a
+// few more than needed, never fewer; the exact bounds are checked beside it.
+inline constexpr const char* kThousandthSql = "CAST(confidence * 1000 AS INTEGER)";
+std::vector<int> ThousandthsOf(double lo, std::optional<double> hi);
+
 // How the partial bucket of a split (ConfSplit::partial) is answered from fine rows: the whole
 // fine buckets `whole` (of one resolution each) cover the confidences [whole_lo, partial_hi);
 // the detection rows with partial_lo <= c < whole_lo (when `rest`) are read apart. `whole` is

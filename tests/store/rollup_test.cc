@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -356,6 +357,41 @@ TEST(FineBuckets, SqlAgreesWithCode) {
     }
     sqlite3_finalize(st);
   }
+  sqlite3_close(db);
+}
+
+// ThousandthsOf names the key of detections_thousandths of every confidence in [lo, hi): the
+// value of kThousandthSql in SQLite (a truncating cast) and PostgreSQL's rounding one (rint).
+TEST(FineBuckets, ThousandthsNameEveryKeyOfTheRange) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(
+          db, ("SELECT " + std::string(kThousandthSql) + " FROM (SELECT ?1 AS confidence)").c_str(),
+          -1, &st, nullptr),
+      SQLITE_OK);
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> bound(0, 10000);
+  for (int i = 0; i < 600; ++i) {
+    const double lo = FineLow(kFine10000, bound(rng));
+    const std::optional<double> hi =
+        i % 5 == 0 ? std::nullopt : std::optional(lo + FineLow(kFine10000, 1 + i % 60));
+    const std::vector<int> ks = ThousandthsOf(lo, hi);
+    const auto named = [&](int k) { return std::find(ks.begin(), ks.end(), k) != ks.end(); };
+    const double top = hi.value_or(std::nextafter(1.0, 2.0));
+    std::uniform_real_distribution<double> in(lo, top);
+    for (double c : {lo, std::nextafter(lo, 2.0), std::nextafter(top, 0.0), in(rng), in(rng)}) {
+      if (c < lo || c >= top) continue;
+      sqlite3_reset(st);
+      sqlite3_bind_double(st, 1, c);
+      ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+      EXPECT_TRUE(named(sqlite3_column_int(st, 0))) << lo << " " << c;
+      EXPECT_TRUE(named(static_cast<int>(std::rint(c * 1000)))) << lo << " " << c;
+    }
+    EXPECT_LE(ks.size(), static_cast<size_t>((top - lo) * 1000) + 4) << lo;
+  }
+  sqlite3_finalize(st);
   sqlite3_close(db);
 }
 

@@ -7,8 +7,10 @@
 // threshold off that grid the detection rows of its one partial bucket (index detections_conf), a
 // scan counting there unless it holds a detection of the group above that bucket (index
 // detections_scan_conf); with neither sku nor class fixed, the fine confidence rows (rollup_fine,
-// migration 12) answer that bucket as in the SQLite backend. Only scan_id filters read rows
-// alone.
+// migration 12; 0.0001-wide at the all level, migration 13) answer that bucket as in the SQLite
+// backend, its sub-hour rows found by 0.001 bucket and time (detections_thousandths, migration
+// 14), the cumulative rows read through rollup_conf_at_least (migration 15). Only scan_id filters
+// read rows alone.
 #include <limits>
 #include <map>
 #include <set>
@@ -54,14 +56,23 @@ Result<std::optional<ConfSplit>> ConfPlan(DetectionFilter* f) {
 Where RollupWhere(const DetectionFilter& f, int level, int64_t lo, int64_t hi,
                   std::optional<int> min_conf = std::nullopt) {
   const ConfRead read = min_conf ? ConfReadFor(ModeOf(f)) : ConfRead{ModeOf(f), false};
+  const int64_t from = level == kLevelAll ? kMin : lo;
+  const int64_t to = level == kLevelAll ? kMax : hi;
   Where w;
-  w.Add(
-      "level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
-      Params::Of(int64_t{level}, int64_t{read.mode}, f.sku.value_or(""), f.class_name.value_or(""),
-                 level == kLevelAll ? kMin : lo, level == kLevelAll ? kMax : hi));
+  if (read.cumulative) {
+    // The mode as a literal, so that the planner can use the partial index rollup_conf_at_least
+    // (migration 15: one range per conf, where the table's key visits every conf of each bucket).
+    w.Add("level = ? AND mode = " + std::to_string(kModeAtLeast) +
+              " AND conf = ? AND bucket >= ? AND bucket < ?",
+          Params::Of(int64_t{level}, int64_t{*min_conf}, from, to));
+  } else {
+    w.Add("level = ? AND mode = ? AND sku = ? AND class_name = ? AND bucket >= ? AND bucket < ?",
+          Params::Of(int64_t{level}, int64_t{read.mode}, f.sku.value_or(""),
+                     f.class_name.value_or(""), from, to));
+    if (min_conf) w.Add("conf >= ?", Params::Of(int64_t{*min_conf}));
+  }
   if (f.store) w.Add("store = ?", Params::Of(*f.store));
   if (f.shelf_location) w.Add("shelf_location = ?", Params::Of(*f.shelf_location));
-  if (min_conf) w.Add(read.cumulative ? "conf = ?" : "conf >= ?", Params::Of(int64_t{*min_conf}));
   return w;
 }
 
@@ -98,9 +109,10 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // The detection rows of the partial confidence bucket that `f` (its min_confidence aside)
 // selects: columns scan_id, sku, class_name, confidence, timestamp, and whether the scan also
 // holds a detection of the filter's sku/class group in a higher bucket.
-// With `by_time`, for a short time range, the confidence bounds are written so that no index on
-// confidence matches them: the rows are then found by time (the planner otherwise ANDs in the
-// bitmap of the whole partial bucket, ~170,000 entries at 10M, to narrow an hour's ~14,000 rows).
+// With `by_time`, for a short time range, the rows are found by 0.001 bucket and time (index
+// detections_thousandths, migration 14: one range per bucket, covering what is read); the exact
+// confidence bounds are written so that no index on confidence matches them (the planner
+// otherwise ANDs in the bitmap of the whole partial bucket, ~170,000 entries at 10M).
 // Without `scans_possible` (no scan has its top detection among these rows: PartialRead::tops),
 // every row reads as having a higher one.
 Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& conf,
@@ -108,6 +120,11 @@ Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& con
   DetectionFilter g = f;
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "d.");
+  if (by_time) {
+    std::vector<int64_t> ks;
+    for (int k : ThousandthsOf(conf.partial_lo, conf.partial_hi)) ks.push_back(k);
+    w.Add(std::string(kThousandthSql) + " = ANY(?::int4[])", Params::Of(ks));
+  }
   const std::string column = by_time ? "(d.confidence + 0)" : "d.confidence";
   w.Add(column + " >= ?", Params::Of(conf.partial_lo));
   std::string higher = conf.partial_hi ? "true" : "false";

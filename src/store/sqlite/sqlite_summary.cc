@@ -127,15 +127,11 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 }
 
 // A condition on the index detections_thousandths (schema version 18) naming every value of its
-// first column, CAST(confidence * 1000 AS INTEGER), that a confidence in [lo, hi) (hi absent: up
-// to 1) can have, one seek each; a few more than needed (the product rounds), never fewer. The
-// exact bounds are checked beside it.
+// first column that a confidence in [lo, hi) can have (ThousandthsOf), one seek each.
 std::string ThousandthsIn(double lo, std::optional<double> hi) {
-  const int first = std::max(0, static_cast<int>(lo * 1000) - 1);
-  const int last = std::min(1000, static_cast<int>(hi.value_or(1.0) * 1000) + 1);
   std::string in;
-  for (int k = first; k <= last; ++k) in += (in.empty() ? "" : ",") + std::to_string(k);
-  return "CAST(confidence * 1000 AS INTEGER) IN (" + in + ")";
+  for (int k : ThousandthsOf(lo, hi)) in += (in.empty() ? "" : ",") + std::to_string(k);
+  return std::string(kThousandthSql) + " IN (" + in + ")";
 }
 
 // The detection rows of the partial confidence bucket of `conf` that `f` (its min_confidence
