@@ -199,10 +199,10 @@ int FineBucketOf(int r, double c) {
   return j;
 }
 
-std::vector<int> ThousandthsOf(double lo, std::optional<double> hi) {
+std::vector<int64_t> ThousandthsOf(double lo, std::optional<double> hi) {
   const int first = std::max(0, static_cast<int>(lo * 1000) - 1);
   const int last = std::min(1000, static_cast<int>(hi.value_or(1.0) * 1000) + 1);
-  std::vector<int> ks;
+  std::vector<int64_t> ks;
   for (int k = first; k <= last; ++k) ks.push_back(k);
   return ks;
 }

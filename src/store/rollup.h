@@ -137,7 +137,7 @@ std::string FineBucketSql(int r, const std::string& column);
 // [lo, hi) (hi absent: up to 1), whether the cast truncates (SQLite) or rounds (PostgreSQL): a
 // few more than needed, never fewer; the exact bounds are checked beside it.
 inline constexpr const char* kThousandthSql = "CAST(confidence * 1000 AS INTEGER)";
-std::vector<int> ThousandthsOf(double lo, std::optional<double> hi);
+std::vector<int64_t> ThousandthsOf(double lo, std::optional<double> hi);
 
 // How the partial bucket of a split (ConfSplit::partial) is answered from fine rows: the whole
 // fine buckets `whole` (of one resolution each) cover the confidences [whole_lo, partial_hi);

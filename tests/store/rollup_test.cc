@@ -377,8 +377,8 @@ TEST(FineBuckets, ThousandthsNameEveryKeyOfTheRange) {
     const double lo = FineLow(kFine10000, bound(rng));
     const std::optional<double> hi =
         i % 5 == 0 ? std::nullopt : std::optional(lo + FineLow(kFine10000, 1 + i % 60));
-    const std::vector<int> ks = ThousandthsOf(lo, hi);
-    const auto named = [&](int k) { return std::find(ks.begin(), ks.end(), k) != ks.end(); };
+    const std::vector<int64_t> ks = ThousandthsOf(lo, hi);
+    const auto named = [&](int64_t k) { return std::find(ks.begin(), ks.end(), k) != ks.end(); };
     const double top = hi.value_or(std::nextafter(1.0, 2.0));
     std::uniform_real_distribution<double> in(lo, top);
     for (double c : {lo, std::nextafter(lo, 2.0), std::nextafter(top, 0.0), in(rng), in(rng)}) {

@@ -121,9 +121,8 @@ Result<Rows> ReadPartial(Conn* c, const DetectionFilter& f, const ConfSplit& con
   g.min_confidence.reset();
   Where w = DetectionWhere(g, "d.");
   if (by_time) {
-    std::vector<int64_t> ks;
-    for (int k : ThousandthsOf(conf.partial_lo, conf.partial_hi)) ks.push_back(k);
-    w.Add(std::string(kThousandthSql) + " = ANY(?::int4[])", Params::Of(ks));
+    w.Add(std::string(kThousandthSql) + " = ANY(?::int4[])",
+          Params::Of(ThousandthsOf(conf.partial_lo, conf.partial_hi)));
   }
   const std::string column = by_time ? "(d.confidence + 0)" : "d.confidence";
   w.Add(column + " >= ?", Params::Of(conf.partial_lo));

@@ -130,7 +130,7 @@ DetectionFilter EdgeFilter(const DetectionFilter& f, const std::optional<ConfSpl
 // first column that a confidence in [lo, hi) can have (ThousandthsOf), one seek each.
 std::string ThousandthsIn(double lo, std::optional<double> hi) {
   std::string in;
-  for (int k : ThousandthsOf(lo, hi)) in += (in.empty() ? "" : ",") + std::to_string(k);
+  for (int64_t k : ThousandthsOf(lo, hi)) in += (in.empty() ? "" : ",") + std::to_string(k);
   return std::string(kThousandthSql) + " IN (" + in + ")";
 }
 
